@@ -1,0 +1,211 @@
+"""A choropleth map for the indicator pages, built like the other folium maps
+(``geodata.maps``): local Leaflet, geometry fetched from the cacheable shared-arc
+topology (never inlined), the script served from its own URL.
+
+Each area is filled with its class's colour (classes and colours come from the caller:
+quantile classes of the data and a colour-blind-safe sequential palette); an area with
+no value is grey and says why. Areas that are not in the topology (TYM networks) are
+built in the browser by merging their municipalities (``topojson.merge``), so no network
+geometry has to be stored or sent twice. Every area has a tooltip with its names and
+value, and is a keyboard-focusable link named the same way.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import folium
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from geodata.maps import _NAME_FUNCTIONS, FINLAND_BOUNDS, MapAssets, MapTexts, Tiles, _base_map
+
+# ColorBrewer YlGnBu: sequential and safe for the common colour-vision deficiencies.
+PALETTES = {
+    1: ("#2c7fb8",),
+    2: ("#a1dab4", "#2c7fb8"),
+    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
+    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
+    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+}
+NO_DATA = "#d9d9d9"
+
+
+@dataclass(frozen=True)
+class Area:
+    """One area's class (None: no value), the text its tooltip and label show, and, for
+    an area built from municipalities, those municipality codes and its names."""
+
+    category: int | None
+    text: str
+    members: tuple[str, ...] = ()
+    name_fi: str = ""
+    name_sv: str = ""
+
+
+class ChoroplethLayer(JSCSSMixin, MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var objectName = {{ this.object_name|tojson }};
+            var href = {{ this.href|tojson }};
+            var colours = {{ this.colours|tojson }};
+            var noData = {{ this.no_data|tojson }};
+            var areas = {{ this.areas|tojson }};
+            var grouped = {{ this.grouped|tojson }};
+            var locale = {{ this.locale|tojson }};
+            var status = document.getElementById({{ this.status_id|tojson }});
+            {{ this.name_functions }}
+            function say(text) { if (status) { status.textContent = text; } }
+            map.attributionControl.addAttribution({{ this.attribution|tojson }});
+            say({{ this.texts.loading|tojson }});
+            map.getContainer().setAttribute('aria-busy', 'true');
+            fetch({{ this.url|tojson }}, {credentials: 'same-origin'})
+                .then(function (response) {
+                    if (!response.ok) { throw new Error('HTTP ' + response.status); }
+                    return response.json();
+                })
+                .then(function (topology) {
+                    var features;
+                    if (grouped) {
+                        var byCode = {};
+                        topology.objects[objectName].geometries.forEach(function (g) {
+                            byCode[g.id] = g;
+                        });
+                        features = Object.keys(areas).sort().map(function (code) {
+                            var area = areas[code];
+                            var parts = area.members.map(function (m) { return byCode[m]; })
+                                .filter(function (g) { return g; });
+                            return {type: 'Feature', id: code,
+                                    properties: {name_fi: area.name_fi, name_sv: area.name_sv},
+                                    geometry: topojson.merge(topology, parts)};
+                        }).filter(function (f) { return f.geometry.coordinates.length; });
+                        features = {type: 'FeatureCollection', features: features};
+                    } else {
+                        features = topojson.feature(topology, topology.objects[objectName]);
+                    }
+                    var layer = L.geoJSON(features, {
+                        filter: function (feature) { return grouped || areas[feature.id]; },
+                        style: function (feature) {
+                            var area = areas[feature.id];
+                            var fill = (area && area.category !== null) ?
+                                colours[area.category] : noData;
+                            return Object.assign({fillColor: fill, className:
+                                'tym-area tym-choropleth-area'}, {{ this.style|tojson }});
+                        },
+                        onEachFeature: function (feature, path) {
+                            var area = areas[feature.id] || {text: ''};
+                            var target = href.replace('{code}', encodeURIComponent(feature.id));
+                            var names = tymNames(feature.properties, locale)
+                                .map(function (n) { return n.text; }).join(' / ');
+                            var tip = tymTooltip(feature.properties, locale);
+                            var line = document.createElement('span');
+                            line.className = 'tym-value';
+                            line.textContent = area.text;
+                            tip.appendChild(document.createElement('br'));
+                            tip.appendChild(line);
+                            path.bindTooltip(tip, {sticky: true});
+                            path.on('click', function () { window.location.assign(target); });
+                            path.on('mouseover', function () {
+                                path.setStyle({{ this.highlight|tojson }}); });
+                            path.on('mouseout', function () { layer.resetStyle(path); });
+                            path.on('add', function () {
+                                var el = path.getElement();
+                                el.setAttribute('tabindex', '0');
+                                el.setAttribute('role', 'link');
+                                el.setAttribute('aria-label', names + ': ' + area.text);
+                                el.setAttribute('data-code', feature.id);
+                                el.setAttribute('data-class', area.category === null ||
+                                                area.category === undefined ? 'none' :
+                                                String(area.category));
+                                el.addEventListener('keydown', function (event) {
+                                    if (event.key === 'Enter') {
+                                        window.location.assign(target);
+                                    }
+                                });
+                            });
+                        }
+                    }).addTo(map);
+                    map.getContainer().setAttribute('aria-busy', 'false');
+                    map.getContainer().setAttribute('data-drawn', String(
+                        layer.getLayers().length));
+                    say('');
+                })
+                .catch(function (error) {
+                    map.getContainer().setAttribute('aria-busy', 'false');
+                    say({{ this.texts.failed|tojson }});
+                    console.warn('map data not loaded:', error);
+                });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, url: str, object_name: str, *, href: str, colours: Sequence[str],
+                 areas: Mapping[str, Area], grouped: bool, locale: str, attribution: str,
+                 texts: MapTexts, status_id: str, topojson_js: str):
+        super().__init__()
+        self._name = "ChoroplethLayer"
+        self.url = url
+        self.object_name = object_name
+        self.href = href
+        self.colours = list(colours)
+        self.no_data = NO_DATA
+        self.areas = {code: {"category": a.category, "text": a.text,
+                             "members": list(a.members), "name_fi": a.name_fi,
+                             "name_sv": a.name_sv} for code, a in sorted(areas.items())}
+        self.grouped = grouped
+        self.locale = locale
+        self.attribution = html.escape(attribution)
+        self.texts = texts
+        self.status_id = status_id
+        self.style = {"color": "#4d4d4d", "weight": 1, "opacity": 1, "fillOpacity": 0.9}
+        self.highlight = {"weight": 3, "color": "#000000"}
+        self.name_functions = _NAME_FUNCTIONS
+        self.default_js = [("topojson_client", topojson_js)]
+        self.default_css = []
+
+
+def choropleth_map(assets: MapAssets, topology_url: str, object_name: str, *, href: str,
+                   colours: Sequence[str], areas: Mapping[str, Area], grouped: bool = False,
+                   locale: str, attribution: str, texts: MapTexts, status_id: str,
+                   tiles: Tiles | None = None, key: str = "choropleth") -> folium.Map:
+    """A map of Finland with ``areas`` of a topology object (or, ``grouped``, built from
+    its municipalities) filled by class."""
+    m = _base_map(key, assets, tiles, texts, location=(64.5, 26.0), zoom_start=5,
+                  min_zoom=4, max_zoom=11)
+    m.fit_bounds(FINLAND_BOUNDS)
+    ChoroplethLayer(topology_url, object_name, href=href, colours=colours, areas=areas,
+                    grouped=grouped, locale=locale, attribution=attribution, texts=texts,
+                    status_id=status_id, topojson_js=assets.topojson_js).add_to(m)
+    return m
+
+
+def quantile_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
+    """Upper bounds of up to ``classes`` quantile classes of ``values`` (distinct, sorted;
+    the last is the maximum). Fewer distinct values give fewer classes."""
+    data = sorted(values)
+    if not data:
+        return []
+    distinct = sorted(set(data))
+    if len(distinct) <= classes:
+        return distinct
+    breaks = []
+    for k in range(1, classes + 1):
+        position = k * len(data) / classes
+        value = data[min(len(data) - 1, max(0, int(round(position)) - 1))]
+        if not breaks or value > breaks[-1]:
+            breaks.append(value)
+    if breaks[-1] != data[-1]:
+        breaks.append(data[-1])
+    return breaks
+
+
+def classify(value: float, breaks: Sequence[float]) -> int:
+    for index, upper in enumerate(breaks):
+        if value <= upper:
+            return index
+    return len(breaks) - 1
