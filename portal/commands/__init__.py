@@ -1,0 +1,1 @@
+"""Groups of ``tym`` subcommands, each registered by hand in portal/cli.py."""
