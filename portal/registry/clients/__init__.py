@@ -1,0 +1,1 @@
+"""Client volumes that networks report: aggregates per network and month, never persons."""

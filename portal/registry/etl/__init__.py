@@ -1,0 +1,1 @@
+"""ETL bookkeeping: every job run and every row a job refused (quarantine)."""

@@ -1,0 +1,1 @@
+"""Open statistics (StatFin PxWeb, Sotkanet) per municipality or county and period."""
