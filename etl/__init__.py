@@ -1,0 +1,1 @@
+"""ETL: source clients (one per upstream, plus replay), pure transforms, idempotent loads."""

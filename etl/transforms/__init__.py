@@ -1,0 +1,1 @@
+"""Pure transforms: functions of DataFrames and rows, no database, no network."""
