@@ -1,0 +1,243 @@
+"""Through the test client: the ETL admin page (admins only) with runs, next run times,
+quarantine and CSV; the editor's client-volume upload (own network only, CSRF, size
+limit, row messages); the templates; confirming an agreement proposal."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from etl.jobs.agreements import analyse
+from etl.runs import JobFailed, Outcome, Rejected, execute
+from portal.registry.agreements.models import Agreement, AgreementDocument, ProposalStatus
+from portal.registry.clients.models import ClientVolume
+from portal.registry.clients.template import COLUMNS
+from portal.registry.users import services as users
+from portal.registry.users.models import Role
+from tests.agreement_documents import FINNISH_NUMBERED, docx_bytes
+from tests.registry_factories import add_network
+
+CSRF = "test-csrf-token"
+MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def sign_in(client, session, role: Role, networks=(), email=None):
+    user, _token = users.add_user(session, email or f"{role.value}@example.fi", role)
+    for network_id in networks:
+        users.assign(session, user, network_id)
+    session.flush()
+    with client.session_transaction() as cookie:
+        cookie["uid"], cookie["sv"], cookie["csrf"] = user.id, user.session_version, CSRF
+    client.set_cookie("tym_lang", "en")  # the messages checked below are the English ones
+    return user
+
+
+@pytest.fixture
+def network(session):
+    return add_network(session, "mikkeli", "12", ["mikkelin-seutu"])
+
+
+@pytest.fixture
+def runs(database, settings):
+    """One succeeded run and one failed run with quarantined rows."""
+    def good(context):
+        return Outcome(rows_read=3, rows_accepted=3, rows_changed=3, source="http://x",
+                       source_version="2026-10-28T05:00:00Z", message="3 inserted")
+
+    def bad(context):
+        raise JobFailed("1 problem", Outcome(rows_read=2, source="upload.csv", rejected=[
+            Rejected(2, {"file": "upload.csv", "network": "nowhere"},
+                     "row 2: unknown network 'nowhere'")]))
+
+    return (execute(database, settings, "statfin-tyonv-12r5", good, trigger="test"),
+            execute(database, settings, "client-volumes", bad, trigger="test"))
+
+
+# --- admin page --------------------------------------------------------------------------
+
+def test_the_admin_page_shows_runs_schedule_and_quarantine(client, session, runs):
+    sign_in(client, session, Role.admin)
+    response = client.get("/admin/etl/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    good, bad = runs
+    assert f'href="/admin/etl/runs/{good.id}"' in page
+    assert "2026-10-28T05:00:00Z" in page
+    assert "row 2: unknown network &#39;nowhere&#39;" in page
+    assert "statfin-tyonv-12r5" in page and "agreement-proposals" in page
+    assert "cron: day_of_week=mon-fri, hour=9, minute=30" in page
+    assert "/admin/etl/quarantine.csv" in page
+    detail = client.get(f"/admin/etl/runs/{bad.id}")
+    assert detail.status_code == 200
+    assert "nothing loaded: 1 problem" in detail.get_data(as_text=True)
+    assert client.get("/admin/etl/runs/999999").status_code == 404
+
+
+def test_the_quarantine_downloads_as_csv(client, session, runs):
+    sign_in(client, session, Role.admin)
+    response = client.get("/admin/etl/quarantine.csv?job=client-volumes")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "quarantine-client-volumes.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["run_id", "job_id", "row_number", "reason", "record"]
+    assert rows[1][1:4] == ["client-volumes", "2", "row 2: unknown network 'nowhere'"]
+    assert json.loads(rows[1][4]) == {"file": "upload.csv", "network": "nowhere"}
+
+
+@pytest.mark.parametrize("role", [Role.monitor, Role.editor])
+def test_others_may_not_see_the_admin_page(client, session, runs, role):
+    sign_in(client, session, role)
+    assert client.get("/admin/etl/").status_code == 403
+    assert client.get("/admin/etl/quarantine.csv").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, client, runs):
+    if "auth.login" not in app.view_functions:
+        pytest.skip("the sign-in page is not installed")
+    response = client.get("/admin/etl/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("next=/admin/etl/")
+
+
+# --- client volumes ----------------------------------------------------------------------
+
+def _file(*rows: str) -> bytes:
+    return ("\n".join([";".join(COLUMNS), *rows]) + "\n").encode("utf-8-sig")
+
+
+def _upload(client, network_id, data, filename="volumes.csv", token=CSRF):
+    return client.post(f"/networks/{network_id}/client-volumes",
+                       data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def test_an_editor_uploads_client_volumes(client, session, network):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    page = client.get("/networks/mikkeli/client-volumes")
+    assert page.status_code == 200
+    assert "/client-volumes/template.xlsx" in page.get_data(as_text=True)
+    response = _upload(client, "mikkeli", _file(f"mikkeli;{MONTH};120;15;4;2;3;1;10"))
+    assert response.status_code == 303
+    followed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'<th scope="row">{MONTH}</th><td>120</td><td>15</td>' in followed.replace(
+        "\n", "").replace("      ", "")
+    stored = session.scalars(select(ClientVolume)).one()
+    assert (stored.network_id, stored.active_end) == ("mikkeli", 120)
+    assert stored.submitted_by.startswith("user:")
+
+
+def test_a_bad_upload_shows_every_row_message_and_loads_nothing(client, session, network):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    response = _upload(client, "mikkeli", _file(
+        f"mikkeli;{MONTH};120;15;4;2;3;1;10", f"mikkeli;{MONTH};5;4;6;2;1;1;0",
+        "muu;2025-02;1;1;0;0;0;0;x"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nothing was loaded" in page
+    assert f"row 3: duplicate of row 2 (network &#39;mikkeli&#39;, month {MONTH})" in page
+    assert "row 3: ended client relationships (10) exceed active clients at month end plus " \
+           "new clients (5 + 4 = 9)" in page
+    assert "row 4: unknown network &#39;muu&#39;" in page
+    assert "row 4: assessments_started: &#39;x&#39; is not a number" in page
+    assert session.scalars(select(ClientVolume)).all() == []
+
+
+def test_uploads_need_the_network_the_csrf_token_and_a_file(client, session, network):
+    add_network(session, "other", "12", ["mikkelin-seutu"])
+    sign_in(client, session, Role.editor, ["other"])
+    data = _file(f"mikkeli;{MONTH};120;15;4;2;3;1;10")
+    assert client.get("/networks/mikkeli/client-volumes").status_code == 403
+    assert _upload(client, "mikkeli", data).status_code == 403
+    assert _upload(client, "other", data, token="wrong").status_code == 400
+    empty = client.post("/networks/other/client-volumes", data={"csrf_token": CSRF})
+    assert empty.status_code == 400
+    wrong_network = _upload(client, "other", data)
+    assert wrong_network.status_code == 422
+    assert "row 2: network &#39;mikkeli&#39; is not the network this upload is for " \
+           "(&#39;other&#39;)" in wrong_network.get_data(as_text=True)
+
+
+def test_an_oversized_upload_is_refused(app, client, session, network):
+    app.config["UPLOAD_MAX_BYTES"] = 50
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    response = _upload(client, "mikkeli", _file(f"mikkeli;{MONTH};120;15;4;2;3;1;10"))
+    assert response.status_code == 422
+    assert "the file is larger than 50 bytes" in response.get_data(as_text=True)
+
+
+def test_the_blank_templates_are_served(client):
+    csv_response = client.get("/client-volumes/template.csv")
+    assert csv_response.status_code == 200
+    assert csv_response.data.decode("utf-8-sig").strip() == ";".join(COLUMNS)
+    xlsx = client.get("/client-volumes/template.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
+
+
+# --- agreement proposals -----------------------------------------------------------------
+
+@pytest.fixture
+def document(session, network):
+    data = docx_bytes(FINNISH_NUMBERED)
+    document = AgreementDocument(network_id="mikkeli", filename="sopimus.docx",
+                                 content_type="application/octet-stream", size=len(data),
+                                 sha256="0" * 64, data=data, uploaded_by="user:1")
+    session.add(document)
+    session.flush()
+    analyse(document)
+    session.flush()
+    return document
+
+
+def _form(**changes) -> dict:
+    form = {"csrf_token": CSRF, "action": "confirm", "objectives_specific": "yes",
+            "target_group_defined": "no", "parties": "Mikkelin kaupunki\nKela",
+            "signed_on": "2025-02-14", "seats_employment_authority": "5"}
+    form.update({f"section_{n}": "general" for n in range(1, 13)})
+    form.update(changes)
+    return form
+
+
+def test_an_editor_confirms_a_corrected_proposal(client, session, document):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    url = f"/networks/mikkeli/documents/{document.id}/proposal"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "12. Sopimuksen voimassaolo ja muuttaminen" in text  # the heading found
+    assert 'id="signed_on" name="signed_on" value="2025-02-14"' in text
+    response = client.post(url, data=_form(section_5="specific"))
+    assert response.status_code == 303
+    session.expire_all()
+    agreement = session.scalars(select(Agreement).where(Agreement.network_id == "mikkeli")).one()
+    assert agreement.signed_on == dt.date(2025, 2, 14)
+    assert agreement.parties == "Mikkelin kaupunki\nKela"
+    assert {s.number: s.coding.value for s in agreement.sections}[5] == "specific"
+    assert session.get(AgreementDocument, document.id).proposal_status == (
+        ProposalStatus.confirmed)
+
+
+def test_a_bad_coding_is_shown_and_nothing_saved(client, session, document):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    url = f"/networks/mikkeli/documents/{document.id}/proposal"
+    response = client.post(url, data=_form(signed_on="14.2.2025"))
+    assert response.status_code == 400
+    assert "signed_on: &#39;14.2.2025&#39; is not a date (YYYY-MM-DD)" in response.get_data(
+        as_text=True)
+    assert session.scalars(select(Agreement)).all() == []
+    other = sign_in(client, session, Role.editor, email="other@example.fi")
+    assert other and client.get(url).status_code == 403
+
+
+def test_an_editor_may_reject_a_proposal(client, session, document):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    url = f"/networks/mikkeli/documents/{document.id}/proposal"
+    assert client.post(url, data={"csrf_token": CSRF, "action": "reject"}).status_code == 303
+    session.expire_all()
+    assert session.get(AgreementDocument, document.id).proposal_status == (
+        ProposalStatus.rejected)
