@@ -126,8 +126,18 @@ def long_date(value: dt.date) -> str:
     return format_date(value, "long")
 
 
+def in_sentence(name: str) -> str:
+    """A unit-level name as it reads inside a sentence: the first letter lower-cased,
+    unless the name starts with an acronym ("TYM network", "TYM-verkosto" stay as they are)."""
+    first = re.split(r"[\s-]", name, maxsplit=1)[0]
+    if len(first) > 1 and first.isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(unit_url=unit_url, unit_name=unit_name,
                                  in_language=in_language, language_links=language_links,
                                  current_locale=current_locale)
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["in_sentence"] = in_sentence

@@ -44,7 +44,7 @@ from portal.settings import LOCALES
 from portal.web.charts import Series, legend_items, line_chart
 from portal.web.errors import render_error
 from portal.web.geometry import topology_version
-from portal.web.helpers import InvalidParameter
+from portal.web.helpers import InvalidParameter, in_sentence
 from portal.web.maps import PageMap, _assets, _page_map, _texts, _tiles
 from portal.web.open_data import (
     BadArgument,
@@ -319,7 +319,7 @@ def _series(indicator: Indicator, data: IndicatorData, opendata: OpenData, state
                             [(p, nation[p].value if p in nation else None) for p in periods]))
     medians = {p: opendata.median(indicator, state.level, p) for p in periods}
     median_label = gettext("National median of the %(level)s level",
-                           level=LEVEL_NAMES[state.level].get(locale).lower())
+                           level=in_sentence(LEVEL_NAMES[state.level].get(locale)))
     if state.level != "nation":
         lines.append(Series(median_label, [(p, medians[p]) for p in periods], median=True))
 
