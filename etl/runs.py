@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from portal.db import Database
+from portal.ops.metrics import record_job
 from portal.registry.audit.recorder import Actor
 from portal.registry.etl.models import JobRun, QuarantinedRow, RunStatus
 
@@ -122,15 +124,19 @@ def execute(database: Database, settings: Mapping[str, Any], job_id: str,
     Never raises for a failure of the job itself: the returned run says ``failed`` and
     why. ``actor`` defaults to ``job:<job id>``."""
     actor = actor or Actor(f"job:{job_id}")
+    clock = time.monotonic()
     run = start_run(database, job_id, trigger, actor)
     context = JobContext(database, settings, job_id, run.id, actor, run.started_at)
     try:
         outcome = function(context, **dict(kwargs or {}))
     except JobFailed as exc:
-        return finish_run(database, run.id, RunStatus.failed, exc.outcome,
-                          f"nothing loaded: {exc}")
+        run = finish_run(database, run.id, RunStatus.failed, exc.outcome,
+                         f"nothing loaded: {exc}")
     except Exception as exc:  # noqa: BLE001 - any failure is recorded, not raised
         log.exception("job %s (run %s) failed", job_id, run.id)
-        return finish_run(database, run.id, RunStatus.failed, Outcome(),
-                          f"nothing loaded: {type(exc).__name__}: {exc}")
-    return finish_run(database, run.id, RunStatus.succeeded, outcome, outcome.message)
+        run = finish_run(database, run.id, RunStatus.failed, Outcome(),
+                         f"nothing loaded: {type(exc).__name__}: {exc}")
+    else:
+        run = finish_run(database, run.id, RunStatus.succeeded, outcome, outcome.message)
+    record_job(job_id, time.monotonic() - clock, run.status.value)
+    return run

@@ -19,15 +19,19 @@ import logging
 import os
 import signal
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine, text
 
 from etl.schedule import MISFIRE_GRACE_SECONDS, TIMEZONE, ScheduleEntry
+from portal.ops import logs
+from portal.ops.metrics import record_job
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x74796D5F  # "tym_": one number for every tym-portal installation
@@ -123,7 +127,17 @@ def build_scheduler(entries: Iterable[ScheduleEntry], run: Callable[[str], Any],
         scheduler.add_job(run, trigger=entry.make_trigger(), args=[entry.id], id=entry.id,
                           name=entry.description or entry.id, replace_existing=True,
                           **JOB_DEFAULTS, **options)
+    scheduler.add_listener(_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
     return scheduler
+
+
+def _skipped(event) -> None:
+    """A run APScheduler did not start (the previous one still running, or missed past the
+    grace time): logged and counted as ``skipped``."""
+    due = getattr(event, "scheduled_run_time", None) or getattr(event, "scheduled_run_times",
+                                                                None)
+    log.warning("job %s: a run due at %s was skipped", event.job_id, due)
+    record_job(event.job_id, 0.0, "skipped")
 
 
 def run_scheduled(database, settings: Mapping[str, Any], entries: list[ScheduleEntry],
@@ -131,8 +145,14 @@ def run_scheduled(database, settings: Mapping[str, Any], entries: list[ScheduleE
     """What the scheduler calls: run one entry now and record it as a scheduled run."""
     from etl.jobs import run_entry
 
-    run = run_entry(database, settings, entry_id, trigger="schedule", entries=entries)
-    log.info("job %s: run %s %s", entry_id, run.id, run.status.value)
+    token = logs.REQUEST_ID.set(f"job:{entry_id}:{uuid.uuid4().hex[:12]}")
+    try:
+        run = run_entry(database, settings, entry_id, trigger="schedule", entries=entries)
+        log.info("job %s: run %s %s", entry_id, run.id, run.status.value,
+                 extra={"job": entry_id, "run_id": run.id, "status": run.status.value,
+                        "rows_read": run.rows_read, "rows_rejected": run.rows_rejected})
+    finally:
+        logs.REQUEST_ID.reset(token)
     return run
 
 

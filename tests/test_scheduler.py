@@ -5,18 +5,25 @@ scheduler but `tym scheduler`."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import logging
 import subprocess
 import sys
+import threading
 
 import pytest
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.schedulers.background import BackgroundScheduler
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from etl.jobs import JOB_NAMES, registry
+from etl.runs import execute
 from etl.schedule import (
     DEFAULT_SCHEDULE,
     MISFIRE_GRACE_SECONDS,
+    ScheduleEntry,
     ScheduleError,
     load_schedule,
     next_run_times,
@@ -29,6 +36,7 @@ from etl.scheduler import (
     missed_entries,
     run_scheduled,
 )
+from portal.ops import logs
 from portal.registry.etl.models import JobRun, RunStatus
 from tests.conftest import ROOT
 
@@ -163,6 +171,65 @@ def test_what_the_scheduler_calls_records_a_scheduled_run(database, settings, se
     assert run.actor == "job:sotkanet"
     assert "no indicators configured" in run.message
     assert session.get(JobRun, run.id).job_id == "sotkanet"
+
+
+def _job_runs(job: str, outcome: str) -> float:
+    return REGISTRY.get_sample_value("tym_job_runs_total",
+                                     {"job": job, "outcome": outcome}) or 0.0
+
+
+def test_every_run_is_counted_with_its_duration_and_outcome(database, settings):
+    before = _job_runs("sotkanet", "succeeded")
+    count = REGISTRY.get_sample_value("tym_job_duration_seconds_count",
+                                      {"job": "sotkanet", "outcome": "succeeded"}) or 0.0
+    run_scheduled(database, dict(settings, SOTKANET_INDICATORS=""), list(DEFAULT_SCHEDULE),
+                  "sotkanet")
+    assert _job_runs("sotkanet", "succeeded") == before + 1
+    assert REGISTRY.get_sample_value("tym_job_duration_seconds_count",
+                                     {"job": "sotkanet", "outcome": "succeeded"}) == count + 1
+
+
+def test_a_scheduled_run_logs_one_json_line_with_its_job_and_id(database, settings):
+    stream = io.StringIO()
+    handler = logs.configure("INFO", "json", stream)
+    try:
+        run = run_scheduled(database, dict(settings, SOTKANET_INDICATORS=""),
+                            list(DEFAULT_SCHEDULE), "sotkanet")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    done = [e for e in lines if e.get("job") == "sotkanet"]
+    assert len(done) == 1, lines
+    assert done[0]["run_id"] == run.id and done[0]["status"] == "succeeded"
+    assert done[0]["request_id"].startswith("job:sotkanet:")
+    assert logs.current_request_id() is None  # unbound again after the run
+
+
+def test_a_run_that_fails_is_counted_as_failed(database, settings):
+    before = _job_runs("metrics-fail", "failed")
+
+    def explode(_context):
+        raise RuntimeError("upstream answered nonsense")
+
+    run = execute(database, settings, "metrics-fail", explode)
+    assert run.status == RunStatus.failed
+    assert _job_runs("metrics-fail", "failed") == before + 1
+
+
+def test_a_run_skipped_because_the_last_one_still_runs_is_counted():
+    entry = ScheduleEntry("metrics-slow", "statfin_pxweb", {"type": "interval", "seconds": 1})
+    release, skipped = threading.Event(), threading.Event()
+    before = _job_runs("metrics-slow", "skipped")
+    scheduler = build_scheduler([entry], lambda entry_id: release.wait(10),
+                                scheduler_class=BackgroundScheduler)
+    scheduler.add_listener(lambda event: skipped.set(), EVENT_JOB_MAX_INSTANCES)
+    scheduler.start()
+    try:
+        assert skipped.wait(10), "the second run was never skipped"
+    finally:
+        release.set()
+        scheduler.shutdown(wait=True)
+    assert _job_runs("metrics-slow", "skipped") >= before + 1
 
 
 def test_tym_etl_run_and_status(cli, session):

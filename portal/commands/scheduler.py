@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from portal.commands.state import CliState, pass_state
+from portal.ops import logs
 
 
 @click.command("scheduler")
@@ -35,6 +36,7 @@ def scheduler(state: CliState, list_only: bool) -> None:
     def started(_scheduler) -> None:
         click.echo(f"scheduler running {len(entries)} jobs; stop with Ctrl-C or SIGTERM")
 
+    logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
     try:
         serve(state.get_database(), settings, entries, on_start=started)
     except AlreadyRunning as exc:
