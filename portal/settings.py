@@ -308,6 +308,14 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
     ),
     Setting(
+        "PAGE_CACHE_MB",
+        "TYM_PAGE_CACHE_MB",
+        32,
+        "Memory each web process may use to keep rendered public pages (the national map, "
+        "area and network pages) until the data changes. 0: render every request.",
+        _int,
+    ),
+    Setting(
         "JOB_METRICS_DIR",
         "TYM_JOB_METRICS_DIR",
         "",

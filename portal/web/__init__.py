@@ -6,9 +6,20 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.web import auth, csrf, errors, geometry, helpers, maps, networks, pages
+    from portal.web import (
+        auth,
+        csrf,
+        errors,
+        geometry,
+        helpers,
+        maps,
+        networks,
+        page_cache,
+        pages,
+    )
 
     helpers.init_app(app)
+    page_cache.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)

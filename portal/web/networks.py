@@ -62,6 +62,7 @@ from portal.web.maps import (
     _texts,
     _tiles,
 )
+from portal.web.page_cache import cached_page
 
 bp = Blueprint("networks", __name__)
 
@@ -310,6 +311,11 @@ def _sort_links(column: str, descending: bool) -> dict[str, dict]:
 def overview():
     on, chosen = _date()
     column, descending = _sort_args()
+    return cached_page(lambda: _overview_page(on, chosen, column, descending), "html",
+                       current_locale())
+
+
+def _overview_page(on: dt.date, chosen: bool, column: str, descending: bool):
     session = get_session()
     data = services.overview(session, on)
     counties = all_counties(session)
@@ -436,13 +442,18 @@ def configuration_script(year: int, lang: str):
 @bp.get("/networks/<network_id>")
 def profile(network_id: str):
     on, chosen = _date()
-    try:
-        found = network_profile(get_session(), network_id, on)
-    except UnknownNetwork:
-        abort(404)
-    return render_template("networks/profile.html", profile=found, network=found.network,
-                           on=on, date_chosen=chosen, map=_outline_map(found),
-                           completeness_total=len(services.COMPLETENESS_ITEMS))
+
+    def build():
+        try:
+            found = network_profile(get_session(), network_id, on)
+        except UnknownNetwork:
+            abort(404)
+        return render_template("networks/profile.html", profile=found,
+                               network=found.network, on=on, date_chosen=chosen,
+                               map=_outline_map(found),
+                               completeness_total=len(services.COMPLETENESS_ITEMS))
+
+    return cached_page(build, "html", current_locale())
 
 
 def _outline_rendered(boundary_set: BoundarySet, network_id: str, bounds) -> maps.RenderedMap:

@@ -12,10 +12,12 @@ import datetime as dt
 from flask import Blueprint, render_template
 
 from portal.db import get_session
+from portal.i18n import current_locale
 from portal.registry.geography.models import Level
 from portal.registry.geography.profiles import area_profile, national_overview
 from portal.web.helpers import requested_date
 from portal.web.maps import national_map, outline_map
+from portal.web.page_cache import cached_page
 
 bp = Blueprint("pages", __name__)
 
@@ -29,17 +31,25 @@ def _date() -> tuple[dt.date, bool]:
 @bp.get("/")
 def index():
     on, chosen = _date()
-    overview = national_overview(get_session(), on)
-    return render_template("index.html", overview=overview, on=on, date_chosen=chosen,
-                           map=national_map(overview.boundary_set))
+
+    def build():
+        overview = national_overview(get_session(), on)
+        return render_template("index.html", overview=overview, on=on, date_chosen=chosen,
+                               map=national_map(overview.boundary_set))
+
+    return cached_page(build, "html", current_locale())
 
 
 def _area_page(level: Level, code: str):
     on, chosen = _date()
-    profile = area_profile(get_session(), level, code, on)
-    return render_template(f"area_{level.value}.html", profile=profile, unit=profile.unit,
-                           on=on, date_chosen=chosen,
-                           map=outline_map(profile.boundary_set, profile.shape))
+
+    def build():
+        profile = area_profile(get_session(), level, code, on)
+        return render_template(f"area_{level.value}.html", profile=profile,
+                               unit=profile.unit, on=on, date_chosen=chosen,
+                               map=outline_map(profile.boundary_set, profile.shape))
+
+    return cached_page(build, "html", current_locale())
 
 
 @bp.get("/counties/<code>")
