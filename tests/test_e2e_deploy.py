@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import re
+import signal
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -190,8 +191,10 @@ def test_request_ids_are_kept_echoed_and_logged_as_json(stack):
     assert entry["route"] == "/counties/<code>" and entry["status"] == 200
     assert entry["remote_addr"] == "127.0.0.1"  # from X-Forwarded-For (TYM_TRUSTED_PROXIES=1)
     assert entry["logger"] == "portal.access"
-    nginx_log = (stack.workdir / "nginx" / "access.log").read_text()
-    assert '"request_id":"e2e-req-0001"' in nginx_log
+    # nginx writes its line after the answer has gone out: wait for it too
+    nginx_log = stack.workdir / "nginx" / "access.log"
+    wait_until(lambda: '"request_id":"e2e-req-0001"' in nginx_log.read_text(), 10,
+               "nginx's access line with the request id")
 
 
 def test_the_scheduler_runs_the_job_and_readyz_says_so(stack):
@@ -217,17 +220,34 @@ def test_the_scheduler_runs_the_job_and_readyz_says_so(stack):
     assert ready["checks"]["migrations"]["ok"] and ready["checks"]["database"]["ok"]
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
 def test_metrics_add_up_both_workers_and_the_jobs(stack):
-    from concurrent.futures import ThreadPoolExecutor
-
-    def both_workers_wrote() -> bool:
-        # straight to gunicorn, many connections at once: nginx would keep one alive
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda _: http_get(stack.direct + "/healthz"), range(40)))
-        files = (stack.workdir / "web-metrics").glob("histogram_*.db")
-        return len({p.name for p in files}) >= 2
-
-    wait_until(both_workers_wrote, 60, "both workers serving")
+    workers = _children(stack.gunicorn.popen.pid)
+    assert len(workers) == 2, workers
+    # Make each worker answer in turn: with the other one stopped, only it can accept.
+    for serving in workers:
+        others = [w for w in workers if w != serving]
+        for w in others:
+            os.kill(w, signal.SIGSTOP)
+        try:
+            for _ in range(20):
+                assert http_get(stack.direct + "/healthz")[0] == 200
+        finally:
+            for w in others:
+                os.kill(w, signal.SIGCONT)
+    files = {p.name for p in (stack.workdir / "web-metrics").glob("histogram_*.db")}
+    assert {f"histogram_{w}.db" for w in workers} <= files, files
     status, headers, body = get(stack, "/metrics")  # from 127.0.0.1: allowed by nginx
     assert status == 200
     exposition = body.decode()
@@ -236,6 +256,9 @@ def test_metrics_add_up_both_workers_and_the_jobs(stack):
                                    'route="/healthz"'))
     assert count >= 40  # two workers wrote; one scrape saw them all
     assert 'tym_job_last_success_timestamp_seconds{job="e2e-inbox"}' in exposition
+    # the scheduler process counted its run and its duration in its own directory
+    assert 'tym_job_runs_total{job="e2e-inbox",outcome="succeeded"}' in exposition
+    assert 'tym_job_duration_seconds_count{job="e2e-inbox",outcome="succeeded"}' in exposition
 
 
 def test_when_gunicorn_is_down_nginx_answers_its_page_and_still_serves_the_map_data(stack):
