@@ -90,6 +90,16 @@ def test_the_quarantine_downloads_as_csv(client, session, runs):
     assert json.loads(rows[1][4]) == {"file": "upload.csv", "network": "nowhere"}
 
 
+@pytest.mark.parametrize("role", [Role.admin, Role.monitor, Role.editor])
+def test_only_admins_have_the_data_loads_link(client, session, role):
+    sign_in(client, session, role)
+    page = client.get("/").get_data(as_text=True)
+    assert ('href="/admin/etl/"' in page) is (role == Role.admin)
+    if role == Role.admin:
+        here = client.get("/admin/etl/").get_data(as_text=True)
+        assert '<a href="/admin/etl/" aria-current="page">Data loads</a>' in here
+
+
 @pytest.mark.parametrize("role", [Role.monitor, Role.editor])
 def test_others_may_not_see_the_admin_page(client, session, runs, role):
     sign_in(client, session, role)
