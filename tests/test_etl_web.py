@@ -17,6 +17,8 @@ from etl.runs import JobFailed, Outcome, Rejected, execute
 from portal.registry.agreements.models import Agreement, AgreementDocument, ProposalStatus
 from portal.registry.clients.models import ClientVolume
 from portal.registry.clients.template import COLUMNS
+from portal.registry.etl.models import JobRun, RunStatus
+from portal.registry.networks.models import Network
 from portal.registry.users import services as users
 from portal.registry.users.models import Role
 from tests.agreement_documents import FINNISH_NUMBERED, docx_bytes
@@ -202,6 +204,45 @@ def document(session, network):
     analyse(document)
     session.flush()
     return document
+
+
+def _upload_document(client, session, data: bytes, filename: str):
+    session.expire_all()
+    version = session.get(Network, "mikkeli").version
+    return client.post("/networks/mikkeli/edit/documents", content_type="multipart/form-data",
+                       data={"csrf_token": CSRF, "version": str(version),
+                             "document": (io.BytesIO(data), filename)})
+
+
+def test_an_uploaded_agreement_is_read_at_once_and_its_proposal_shown(client, session,
+                                                                       network):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    response = _upload_document(client, session, docx_bytes(FINNISH_NUMBERED), "sopimus.docx")
+    assert response.status_code == 303
+    stored = session.scalars(select(AgreementDocument)).one()
+    assert response.headers["Location"].endswith(
+        f"/networks/mikkeli/documents/{stored.id}/proposal")
+    assert stored.proposal_status == ProposalStatus.proposed
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Check the proposed coding below" in page
+    assert 'id="signed_on" name="signed_on" value="2025-02-14"' in page
+    run = session.scalars(select(JobRun).order_by(JobRun.id.desc())).first()
+    assert (run.job_id, run.trigger, run.status, run.rows_accepted) == (
+        "agreement-proposals", "web", RunStatus.succeeded, 1)
+    assert run.actor.startswith("user:")
+
+
+def test_an_unreadable_upload_is_kept_and_the_editor_told_to_code_by_hand(client, session,
+                                                                          network):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    response = _upload_document(client, session, pdf, "scan.pdf")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/networks/mikkeli/edit#documents")
+    stored = session.scalars(select(AgreementDocument)).one()
+    assert stored.proposal_status == ProposalStatus.none and "error" in stored.proposal
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "its text could not be read for a proposed coding" in page
 
 
 def _form(**changes) -> dict:

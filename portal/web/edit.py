@@ -38,8 +38,9 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.db import get_session
+from portal.db import get_database, get_session
 from portal.registry import editing
+from portal.registry.agreements.models import ProposalStatus
 from portal.registry.audit.recorder import set_actor, set_reason
 from portal.registry.bundle.schema import SLUG_MAX, SLUG_RE
 from portal.registry.networks.models import Network, OrgType
@@ -469,13 +470,36 @@ def upload(network_id: str):
     raw = form.get("agreement_id")
     agreement_id = _row_id(raw)
     uploaded_by = web_actor().label
-    outcome = save_form(form, lambda s: editing.add_document(
-        s, network_id, form.version, agreement_id, filename or "", data, uploaded_by, limit),
+    stored: list = []
+    outcome = save_form(form, lambda s: stored.append(editing.add_document(
+        s, network_id, form.version, agreement_id, filename or "", data, uploaded_by, limit)),
         lambda path: "document" if path else None)
     if outcome == "saved":
-        flash(gettext("The document was uploaded."), "success")
+        document_id = stored[0].id
+        if _propose_coding(network_id, document_id):
+            flash(gettext("The document was uploaded and read. Check the proposed coding "
+                          "below and confirm it, correct it or reject it."), "success")
+            return redirect(url_for("submissions.proposal", network_id=network_id,
+                                    document_id=document_id), 303)
+        flash(gettext("The document was uploaded, but its text could not be read for a "
+                      "proposed coding. Code the agreement by hand."), "info")
         return redirect(url_for("edit.overview", network_id=network_id) + "#documents", 303)
     return _overview(network, Form(version=network.version), upload=form)
+
+
+def _propose_coding(network_id: str, document_id: int) -> bool:
+    """Read the uploaded document at once (the agreement-proposals job, recorded as a
+    run like any other) and say whether it now has a proposed coding."""
+    from etl.jobs import agreements
+    from etl.runs import execute
+
+    get_session().commit()  # the job runs in its own transaction
+    execute(get_database(), current_app.config, "agreement-proposals", agreements.run,
+            trigger="web", actor=web_actor())
+    session = get_session()
+    session.expire_all()  # the job wrote in a transaction of its own
+    document = editing.get_document(session, network_id, document_id)
+    return document.proposal_status == ProposalStatus.proposed
 
 
 @bp.get(f"/networks/<network_id>/documents/<{ID}:document_id>")
