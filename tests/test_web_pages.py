@@ -296,3 +296,19 @@ def test_every_asset_a_page_links_is_served_by_the_portal(boundaries_2025, clien
                 f"{asset}: {response.status_code} (run: npm ci && "
                 ".venv/bin/python scripts/vendor_assets.py)")
             response.close()
+
+
+def test_changing_the_date_keeps_the_page_s_other_choices(boundaries_2025, client):
+    root = parse(client.get("/networks?sort=county&dir=desc&on=2025-06-01&lang=en")
+                 .get_data(as_text=True))
+    form = root.find("form", class_="date-form")
+    hidden = {i.attrs["name"]: i.attrs["value"] for i in form.find_all("input", type="hidden")}
+    assert hidden == {"sort": "county", "dir": "desc", "lang": "en"}
+    assert form.find("input", name="on").attrs["value"] == "2025-06-01"
+    today = form.find("a").attrs["href"]
+    assert today == "/networks?sort=county&dir=desc&lang=en"
+    # without other choices the form holds the date alone
+    plain = parse(client.get("/counties/07?on=2025-06-01").get_data(as_text=True))
+    form = plain.find("form", class_="date-form")
+    assert form.find_all("input", type="hidden") == []
+    assert form.find("a").attrs["href"] == "/counties/07"
