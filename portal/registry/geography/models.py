@@ -163,7 +163,9 @@ class BoundarySet(Base):
     source: Mapped[LongText]
     attribution: Mapped[LongText]
     tolerance_m: Mapped[float]
-    topology: Mapped[LongText]
+    # ~130 KB of JSON: read only where the topology itself is served (pages need the
+    # year, etag and attribution)
+    topology: Mapped[LongText] = mapped_column(deferred=True)
     etag: Mapped[str] = mapped_column(String(64))
     stats: Mapped[LongText]  # JSON: vertices, bytes, largest simplification error
     loaded_at: Mapped[CreatedAt]
