@@ -159,11 +159,15 @@ def run_scheduled(database, settings: Mapping[str, Any], entries: list[ScheduleE
 def serve(database, settings: Mapping[str, Any], entries: list[ScheduleEntry],
           on_start: Callable[[BaseScheduler], None] | None = None) -> None:
     """Hold the single-process guard and run the scheduler until interrupted."""
-    from portal.registry.etl.services import last_run_times
+    from portal.registry.etl.services import close_interrupted_runs, last_run_times
 
     engine = database.bind if isinstance(database.bind, Engine) else None
     with SingleProcessGuard(settings["SCHEDULER_LOCK_FILE"], engine):
         with database.transaction() as session:
+            for run in close_interrupted_runs(session, dt.datetime.now(dt.UTC)):
+                log.warning("job %s: run %s was cut off when the scheduler stopped; marked "
+                            "failed", run.job_id, run.id,
+                            extra={"job": run.job_id, "run_id": run.id})
             last = last_run_times(session)
         missed = missed_entries(entries, last, dt.datetime.now(dt.UTC))
         scheduler = build_scheduler(

@@ -11,6 +11,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES
@@ -35,6 +36,7 @@ from etl.scheduler import (
     build_scheduler,
     missed_entries,
     run_scheduled,
+    serve,
 )
 from portal.ops import logs
 from portal.registry.etl.models import JobRun, RunStatus
@@ -230,6 +232,45 @@ def test_a_run_skipped_because_the_last_one_still_runs_is_counted():
         release.set()
         scheduler.shutdown(wait=True)
     assert _job_runs("metrics-slow", "skipped") >= before + 1
+
+
+def test_runs_cut_off_by_a_stopped_scheduler_are_closed_when_it_starts(database, settings,
+                                                                        session, tmp_path):
+    started = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+    cut_off = JobRun(job_id="statfin-tyonv-12r5", trigger="schedule", actor="job:x",
+                     started_at=started, status=RunStatus.running, rows_read=5,
+                     rows_accepted=0, rows_rejected=0, rows_changed=0, source="",
+                     source_version="", message="")
+    by_hand = JobRun(job_id="sotkanet", trigger="cli", actor="cli:tester", started_at=started,
+                     status=RunStatus.running, rows_read=0, rows_accepted=0,
+                     rows_rejected=0, rows_changed=0, source="", source_version="",
+                     message="")
+    session.add_all([cut_off, by_hand])
+    session.commit()
+    running = threading.Event()
+    schedulers = []
+
+    def on_start(scheduler):
+        schedulers.append(scheduler)
+        running.set()
+
+    thread = threading.Thread(target=serve, args=(
+        database, dict(settings, SCHEDULER_LOCK_FILE=str(tmp_path / "s.lock")), []),
+        kwargs={"on_start": on_start})
+    thread.start()
+    try:
+        assert running.wait(10)
+    finally:
+        while not schedulers[0].running:
+            time.sleep(0.01)
+        schedulers[0].shutdown(wait=False)
+        thread.join(10)
+    session.expire_all()
+    closed = session.get(JobRun, cut_off.id)
+    assert closed.status == RunStatus.failed and closed.finished_at is not None
+    assert closed.message.startswith("interrupted: the scheduler stopped")
+    # a run started by hand (another process) may still be running: left alone
+    assert session.get(JobRun, by_hand.id).status == RunStatus.running
 
 
 def test_tym_etl_run_and_status(cli, session):

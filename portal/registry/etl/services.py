@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.registry.etl.models import JobRun, QuarantinedRow
+from portal.registry.etl.models import JobRun, QuarantinedRow, RunStatus
 
 CSV_COLUMNS = ("run_id", "job_id", "row_number", "reason", "record")
 
@@ -25,6 +25,25 @@ def recent_runs(session: Session, *, limit: int = 20, job_id: str | None = None)
 
 def get_run(session: Session, run_id: int) -> JobRun | None:
     return session.get(JobRun, run_id)
+
+
+INTERRUPTED = ("interrupted: the scheduler stopped before this run finished (a load is one "
+               "transaction, so it was kept whole or not at all)")
+
+
+def close_interrupted_runs(session: Session, now: dt.datetime) -> list[JobRun]:
+    """Mark scheduled runs still "running" as failed. Called by the one scheduler when it
+    starts: no scheduled run can be in progress then, so these were cut off (the process
+    was killed or the machine stopped) and would otherwise say "running" for ever."""
+    runs = list(session.scalars(select(JobRun).where(
+        JobRun.status == RunStatus.running, JobRun.trigger == "schedule")))
+    for run in runs:
+        run.status = RunStatus.failed
+        run.finished_at = now
+        run.rows_changed = 0
+        run.message = INTERRUPTED
+    session.flush()
+    return runs
 
 
 def last_run_times(session: Session) -> dict[str, dt.datetime]:
