@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from etl.jobs.client_volumes import submit
-from etl.transforms.client_volumes import NetworkFacts, parse
+from etl.transforms.client_volumes import NetworkFacts, Problem, parse
 from portal.registry.audit.models import AuditEvent
 from portal.registry.audit.recorder import Actor
 from portal.registry.clients.models import ClientVolume
@@ -126,6 +126,8 @@ def test_bad_rows_are_refused_with_the_exact_message(case):
 @pytest.mark.parametrize("data, message", [
     (csv_bytes(GOOD).replace(b"etela", b"\xe4tel\xe4"), "row 2: the file is not UTF-8 text "
      "(byte 0xe4 cannot be read); save it as CSV UTF-8"),
+    (csv_bytes(GOOD, bom=True).replace(b"etela", b"\xe4tel\xe4"), "row 2: the file is not "
+     "UTF-8 text (byte 0xe4 cannot be read); save it as CSV UTF-8"),
     ("network,month\n".encode("utf-16"), "row 1: the file is UTF-16 text; save it as CSV "
      "UTF-8"),
     (b"", "row 1: the file is empty"),
@@ -138,6 +140,36 @@ def test_bad_rows_are_refused_with_the_exact_message(case):
 ])
 def test_unreadable_files_and_headers_are_refused(data, message):
     assert message in check(data).messages
+
+
+def test_problems_are_english_sentences_with_their_values_apart():
+    """The portal translates ``msgid`` and fills in ``params``; ``text`` is the English."""
+    parsed = check(csv_bytes("nowhere,2025-13,5,4,6,2,1,1,0", GOOD, GOOD.replace(",10", ",-3")))
+    assert parsed.problems == [
+        Problem(2, "unknown network '%(network)s'", {"network": "nowhere"}),
+        Problem(2, "month '%(month)s' is not a month (use YYYY-MM)", {"month": "2025-13"}),
+        Problem(2, "ended client relationships (%(ended)s) exceed active clients at month end "
+                   "plus new clients (%(active_end)s + %(new_clients)s = %(total)s)",
+                {"ended": 10, "active_end": 5, "new_clients": 4, "total": 9}),
+        Problem(4, "%(column)s: %(value)s is negative",
+                {"column": "assessments_started", "value": "-3"}),
+        Problem(4, "duplicate of row %(first_row)s (network '%(network)s', month %(month)s)",
+                {"first_row": 3, "network": "etela-savo", "month": "2025-03"})]
+    assert [p.text for p in parsed.problems] == [
+        "unknown network 'nowhere'", "month '2025-13' is not a month (use YYYY-MM)",
+        "ended client relationships (10) exceed active clients at month end plus new clients "
+        "(5 + 4 = 9)", "assessments_started: -3 is negative",
+        "duplicate of row 3 (network 'etela-savo', month 2025-03)"]
+    assert parsed.messages == [f"row {p.row}: {p.text}" for p in parsed.problems]
+    header = check(csv_bytes(GOOD, header=HEADER.replace("month,", "Month,").replace(
+        ",active_end", ",Extra,active_end").replace(",new_clients", "")))
+    assert header.problems == [
+        Problem(1, "unknown column '%(column)s'", {"column": "Extra"}),
+        Problem(1, "missing columns: %(columns)s", {"columns": "new_clients"})]
+    unreadable = check(b"network\n\x80")
+    assert unreadable.problems == [Problem(
+        2, "the file is not UTF-8 text (byte %(byte)s cannot be read); save it as CSV UTF-8",
+        {"byte": "0x80"})]
 
 
 def test_an_upload_form_accepts_only_its_own_network():
@@ -212,12 +244,24 @@ def test_a_file_with_any_error_loads_nothing_and_quarantines_the_rows(database, 
     rows = session.scalars(select(QuarantinedRow).where(QuarantinedRow.run_id == run.id)).all()
     assert [(r.row_number, r.record["file"], r.record["active_end"]) for r in rows] == [
         (3, "april.csv", "5")]
+    # the run also carries the problems themselves, for the portal to translate
+    assert [(p.row, p.text) for p in run.problems] == [
+        (3, "ended client relationships (10) exceed active clients at month end plus new "
+            "clients (5 + 4 = 9)")]
+    assert run.problems[0].params == {"ended": 10, "active_end": 5, "new_clients": 4,
+                                      "total": 9}
+    assert _submit(database, settings, csv_bytes(GOOD)).problems == []
 
 
 def test_an_oversized_file_is_refused(database, settings, session, network):
     run = _submit(database, dict(settings, UPLOAD_MAX_BYTES=10), csv_bytes(GOOD))
     assert run.status == RunStatus.failed
     assert "the file is larger than 10 bytes" in run.message
+    assert run.problems == [Problem(None, "the file is larger than %(limit)s bytes",
+                                    {"limit": 10})]
+    rows = session.scalars(select(QuarantinedRow).where(QuarantinedRow.run_id == run.id)).all()
+    assert [(r.row_number, r.reason) for r in rows] == [(None, "the file is larger than 10 "
+                                                                "bytes")]
 
 
 def test_the_inbox_job_loads_files_and_moves_them(cli, session, network, tmp_path,

@@ -17,7 +17,7 @@ from etl.runs import JobFailed, Outcome, Rejected, execute
 from portal.registry.agreements.models import Agreement, AgreementDocument, ProposalStatus
 from portal.registry.clients.models import ClientVolume
 from portal.registry.clients.template import COLUMNS
-from portal.registry.etl.models import JobRun, RunStatus
+from portal.registry.etl.models import JobRun, QuarantinedRow, RunStatus
 from portal.registry.networks.models import Network
 from portal.registry.users import services as users
 from portal.registry.users.models import Role
@@ -26,6 +26,7 @@ from tests.registry_factories import add_network
 
 CSRF = "test-csrf-token"
 MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+NEXT_MONTH = (dt.date.today().replace(day=1) + dt.timedelta(days=31)).strftime("%Y-%m")
 
 
 def sign_in(client, session, role: Role, networks=(), email=None):
@@ -160,6 +161,99 @@ def test_a_bad_upload_shows_every_row_message_and_loads_nothing(client, session,
     assert session.scalars(select(ClientVolume)).all() == []
 
 
+TRANSLATED_ROW_MESSAGES = {
+    "fi": ["Mitään ei ladattu: tiedostossa on ongelmia",
+           f"rivi 3: sama verkosto ja kuukausi kuin rivillä 2 (verkosto ”mikkeli”, kuukausi "
+           f"{MONTH})",
+           "rivi 3: päättyneitä asiakkuuksia (10) on enemmän kuin asiakkaita kuukauden lopussa "
+           "ja uusia asiakkaita yhteensä (5 + 4 = 9)",
+           "rivi 4: tuntematon verkosto ”muu”",
+           "rivi 4: assessments_started: ”x” ei ole luku",
+           f"rivi 5: kuukausi {NEXT_MONTH} on tulevaisuudessa"],
+    "sv": ["Ingenting lästes in: filen har problem",
+           f"rad 3: samma nätverk och månad som på rad 2 (nätverk ”mikkeli”, månad {MONTH})",
+           "rad 3: avslutade klientrelationer (10) är fler än aktiva klienter vid månadens slut "
+           "och nya klienter tillsammans (5 + 4 = 9)",
+           "rad 4: okänt nätverk ”muu”",
+           "rad 4: assessments_started: ”x” är inte ett tal",
+           f"rad 5: månaden {NEXT_MONTH} ligger i framtiden"],
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_bad_upload_shows_the_row_messages_in_the_page_language(client, session, network,
+                                                                  lang):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    client.set_cookie("tym_lang", lang)
+    response = _upload(client, "mikkeli", _file(
+        f"mikkeli;{MONTH};120;15;4;2;3;1;10", f"mikkeli;{MONTH};5;4;6;2;1;1;0",
+        "muu;2025-02;1;1;0;0;0;0;x", f"mikkeli;{NEXT_MONTH};1;1;0;0;0;0;0"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    items = [m for m in TRANSLATED_ROW_MESSAGES[lang] if m not in page]
+    assert items == []
+    for english in ("Nothing was loaded", "row 3:", "row 4:", "unknown network",
+                    "is not a number", "is in the future", "duplicate of row",
+                    "exceed active clients"):
+        assert english not in page
+    assert session.scalars(select(ClientVolume)).all() == []
+    # the quarantine (read by operators, the admin page and its CSV) keeps the English text
+    run = session.scalars(select(JobRun).order_by(JobRun.id.desc())).first()
+    assert run.status == RunStatus.failed
+    reasons = session.scalars(select(QuarantinedRow.reason).where(
+        QuarantinedRow.run_id == run.id).order_by(QuarantinedRow.id)).all()
+    assert reasons == [
+        "row 3: ended client relationships (10) exceed active clients at month end plus new "
+        "clients (5 + 4 = 9)",
+        f"row 3: duplicate of row 2 (network 'mikkeli', month {MONTH})",
+        "row 4: unknown network 'muu'",
+        "row 4: assessments_started: 'x' is not a number",
+        f"row 5: month {NEXT_MONTH} is in the future"]
+
+
+@pytest.mark.parametrize("lang, data, message", [
+    ("fi", ";".join(COLUMNS).replace("month;", "").encode() + b"\nmikkeli;1;1;0;0;0;0;0\n",
+     "rivi 1: sarakkeita puuttuu: month"),
+    ("sv", ";".join(COLUMNS).replace("month", "manad").encode() + b"\n",
+     "rad 1: okänd kolumn ”manad”"),
+    ("fi", _file(f"m\xe4kkeli;{MONTH};1;1;0;0;0;0;0").replace(b"\xc3\xa4", b"\xe4"),
+     "rivi 2: tiedosto ei ole UTF-8-tekstiä (tavua 0xe4 ei voi lukea); tallenna se muodossa "
+     "CSV UTF-8"),
+    ("sv", b"PK\x03\x04 not really a workbook", "rad 1: filen är inte en läsbar XLSX-arbetsbok"),
+    ("fi", _file(), "rivi 1: tiedostossa on otsikkorivi mutta ei yhtään tietoriviä"),
+])
+def test_file_level_problems_are_shown_in_the_page_language(client, session, network, lang,
+                                                            data, message):
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    client.set_cookie("tym_lang", lang)
+    response = _upload(client, "mikkeli", data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "row 1:" not in page and "row 2:" not in page
+    assert session.scalars(select(ClientVolume)).all() == []
+
+
+def test_a_failure_of_the_check_itself_is_told_in_the_page_language(client, session, network,
+                                                                    monkeypatch):
+    import etl.jobs.client_volumes as job
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(job, "_load_file", broken)
+    sign_in(client, session, Role.editor, ["mikkeli"])
+    client.set_cookie("tym_lang", "fi")
+    response = _upload(client, "mikkeli", _file(f"mikkeli;{MONTH};120;15;4;2;3;1;10"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    run = session.scalars(select(JobRun).order_by(JobRun.id.desc())).first()
+    assert run.status == RunStatus.failed and "database went away" in run.message
+    assert f"Tiedostoa ei voitu tarkistaa palvelun virheen vuoksi (ajo {run.id})" in page
+    assert "database went away" not in page
+    assert session.scalars(select(ClientVolume)).all() == []
+
+
 def test_uploads_need_the_network_the_csrf_token_and_a_file(client, session, network):
     add_network(session, "other", "12", ["mikkelin-seutu"])
     sign_in(client, session, Role.editor, ["other"])
@@ -181,6 +275,11 @@ def test_an_oversized_upload_is_refused(app, client, session, network):
     response = _upload(client, "mikkeli", _file(f"mikkeli;{MONTH};120;15;4;2;3;1;10"))
     assert response.status_code == 422
     assert "the file is larger than 50 bytes" in response.get_data(as_text=True)
+    client.set_cookie("tym_lang", "fi")
+    response = _upload(client, "mikkeli", _file(f"mikkeli;{MONTH};120;15;4;2;3;1;10"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "tiedosto on suurempi kuin 50 tavua" in page and "larger than" not in page
 
 
 def test_the_blank_templates_are_served(client):

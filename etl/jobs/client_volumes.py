@@ -3,7 +3,9 @@ uploaded in the portal or dropped into the inbox folder; job ``client_volumes_in
 sweeps the folder and moves each file to ``done/`` or ``rejected/``.
 
 A file with any problem loads nothing: its run fails and every problem row goes to the
-quarantine with the messages for that row.
+quarantine with the messages for that row (in English: operators read them there). The run
+that ``submit`` returns also carries the problems themselves (``run.problems``, not
+stored), for the portal to show in the editor's language.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.runs import JobContext, JobFailed, Outcome, Rejected, execute, now
-from etl.transforms.client_volumes import NetworkFacts, parse
+from etl.transforms.client_volumes import N_, NetworkFacts, Problem, parse
 from portal.db import Database
 from portal.registry.audit.recorder import Actor
 from portal.registry.clients.services import network_validity, store_volumes
@@ -34,35 +36,48 @@ def current_date() -> dt.date:
 def submit(database: Database, settings: Mapping[str, Any], data: bytes, filename: str, *,
            actor: Actor, trigger: str, only_network: str | None = None,
            today: dt.date | None = None) -> JobRun:
-    """Check and load one file as a run of ``client-volumes``; return the run record."""
-    def job(context: JobContext) -> Outcome:
-        return _load_file(context, data, filename, only_network, today or current_date())
+    """Check and load one file as a run of ``client-volumes``; return the run record.
 
-    return execute(database, settings, SUBMISSION_JOB, job, trigger=trigger, actor=actor)
+    The record has one attribute that is not stored: ``problems``, every
+    :class:`~etl.transforms.client_volumes.Problem` that refused the file (empty when it
+    loaded, or when the run failed for another reason)."""
+    problems: list[Problem] = []
+
+    def job(context: JobContext) -> Outcome:
+        return _load_file(context, data, filename, only_network, today or current_date(),
+                          problems)
+
+    run = execute(database, settings, SUBMISSION_JOB, job, trigger=trigger, actor=actor)
+    run.problems = problems
+    return run
 
 
 def _load_file(context: JobContext, data: bytes, filename: str, only_network: str | None,
-               today: dt.date) -> Outcome:
+               today: dt.date, problems: list[Problem]) -> Outcome:
+    """The job's work; ``problems`` receives the reasons the file is refused."""
     digest = hashlib.sha256(data).hexdigest()[:16]
     outcome = Outcome(source=filename, source_version=f"sha256:{digest}")
     limit = context.settings["UPLOAD_MAX_BYTES"]
     if len(data) > limit:
-        outcome.rejected.append(Rejected(None, {"file": filename},
-                                         f"the file is larger than {limit} bytes"))
-        raise JobFailed(f"{filename}: the file is larger than {limit} bytes", outcome)
+        too_large = Problem(None, N_("the file is larger than %(limit)s bytes"),
+                            {"limit": limit})
+        problems.append(too_large)
+        outcome.rejected.append(Rejected(None, {"file": filename}, too_large.message))
+        raise JobFailed(f"{filename}: {too_large.message}", outcome)
     with context.database.transaction(context.actor) as session:
         networks = {nid: NetworkFacts(start, end)
                     for nid, (start, end) in network_validity(session).items()}
         parsed = parse(data, filename, networks, today=today, only_network=only_network)
         outcome.rows_read = parsed.rows_read
         if parsed.problems:
-            by_row: dict[int, list[str]] = {}
-            for number, message in parsed.problems:
-                by_row.setdefault(number, []).append(message)
-            for number, messages in by_row.items():
+            problems.extend(parsed.problems)
+            by_row: dict[int | None, list[Problem]] = {}
+            for problem in parsed.problems:
+                by_row.setdefault(problem.row, []).append(problem)
+            for number, row_problems in by_row.items():
                 record = {"file": filename, **parsed.records.get(number, {})}
-                outcome.rejected.extend(Rejected(number, record, f"row {number}: {m}")
-                                        for m in messages)
+                outcome.rejected.extend(Rejected(number, record, p.message)
+                                        for p in row_problems)
             count = len(parsed.problems)
             raise JobFailed(f"{filename}: {count} problem{'s' if count != 1 else ''}, "
                             "nothing was loaded:\n" + "\n".join(parsed.messages), outcome)

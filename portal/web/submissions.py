@@ -32,7 +32,6 @@ from portal.registry.clients.models import COUNT_FIELDS
 from portal.registry.clients.services import volumes_of
 from portal.registry.clients.template import blank_csv, blank_xlsx
 from portal.registry.etl.models import RunStatus
-from portal.registry.etl.services import quarantined_rows
 from portal.registry.networks.models import Network
 from portal.web.auth import audited_session, require_network_editor, web_actor
 
@@ -87,6 +86,15 @@ def count_labels() -> dict[str, str]:
     }
 
 
+def problem_text(problem) -> str:
+    """A refused file's problem (``etl.transforms.client_volumes.Problem``, whose msgids
+    babel.cfg extracts from there) in the reader's language, with its row."""
+    text = gettext(problem.msgid) % dict(problem.params)
+    if problem.row is None:
+        return text
+    return gettext("row %(row)d: %(problem)s", row=problem.row, problem=text)
+
+
 @bp.route("/networks/<network_id>/client-volumes", methods=["GET", "POST"])
 @require_network_editor
 def client_volumes(network_id: str):
@@ -113,8 +121,12 @@ def client_volumes(network_id: str):
                               months=run.rows_accepted, changed=run.rows_changed), "success")
                 return redirect(url_for("submissions.client_volumes", network_id=network_id),
                                 303)
-            rows = quarantined_rows(get_session(), run_id=run.id, limit=None)
-            problems = [r.reason for r in rows] or [run.message]
+            # The quarantine keeps the English text for operators; the editor reads the
+            # same problems in the page's language.
+            problems = [problem_text(p) for p in run.problems] or [gettext(
+                "The file could not be checked because of an error in the portal (run "
+                "%(run)d). Nothing was loaded; please tell the portal's administrators.",
+                run=run.id)]
             status = 422
     return render_template("submissions/client_volumes.html", network=network,
                            network_url=network_url(network_id),
