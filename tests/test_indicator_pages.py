@@ -95,3 +95,15 @@ def test_the_comparison_filters_by_county_type_and_peer_group(demo_client):
         # every network falls in exactly one county / type / peer group
         assert sum(counts) == 42, (field, counts)
         assert max(counts) < 42, (field, counts)
+
+
+def test_indicator_pages_are_kept_for_the_public_and_never_for_monitors(demo_client,
+                                                                         monitor_client):
+    url = f"{URL}?level=county&period=2026-01&tab=table&lang=sv"
+    first = demo_client.get(url)
+    assert first.headers["X-Page-Cache"] == "miss"
+    second = demo_client.get(url)
+    assert second.headers["X-Page-Cache"] == "hit" and second.get_data() == first.get_data()
+    private = monitor_client.get(url)
+    assert private.status_code == 200 and "X-Page-Cache" not in private.headers
+    assert private.headers["Cache-Control"] == "private, no-store"

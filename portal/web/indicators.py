@@ -53,6 +53,7 @@ from portal.web.open_data import (
     monitor_view,
     with_data,
 )
+from portal.web.page_cache import cached_page
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
@@ -200,7 +201,7 @@ def index():
         return render_template("indicators/index.html", rows=rows, synthetic=synthetic,
                                locale=locale, kinds=_kind_names())
 
-    return conditional(build, "html", current_locale())
+    return cached_page(build, "html", current_locale())
 
 
 def _kind_names() -> dict[str, str]:
@@ -233,7 +234,7 @@ def indicator(indicator_id: str):
             monitor=monitor_view(), map_year=_map_year(found, state),
             map=_choropleth(found, state, page) if state.tab == "map" else None)
 
-    return conditional(build, "html", current_locale())
+    return cached_page(build, "html", current_locale())
 
 
 def _map_year(indicator: Indicator, state: ViewState) -> int | None:
@@ -516,7 +517,7 @@ def compare():
                                      "county": county, "type": kind,
                                      "peer": peer}.items() if v})
 
-    return conditional(build, "html", current_locale())
+    return cached_page(build, "html", current_locale())
 
 
 def _period_for(indicator: Indicator, month: str) -> str:
