@@ -658,3 +658,26 @@ def test_every_page_has_one_h1_unique_ids_and_a_label_for_each_field(client, ses
         for node in root.iter():
             for target in node.attrs.get("aria-describedby", "").split():
                 assert target in ids, (address, target)
+
+
+def test_the_public_profile_leads_its_keepers_to_editing_and_history(client, session, editor,
+                                                                      admin):
+    monitor = make_user(session, "monitor@example.fi", "monitor")
+    other = make_user(session, "other@example.fi", "editor", (B,))
+
+    def actions(user) -> list[str]:
+        sign_in(client, user)
+        client.set_cookie("tym_lang", "en")
+        root = parse(client.get(f"/networks/{A}").get_data(as_text=True))
+        found = root.find_all("ul", class_="record-actions")
+        return [a.attrs["href"] for a in found[0].find_all("a")] if found else []
+
+    edit, history = f"/networks/{A}/edit", f"/networks/{A}/history"
+    assert actions(editor) == [edit, history]
+    assert actions(admin) == [edit, history]
+    assert actions(monitor) == [history]
+    assert actions(other) == []
+    assert actions(None) == []
+    # and the links work for those who got them
+    sign_in(client, editor)
+    assert client.get(edit).status_code == 200 and client.get(history).status_code == 200
