@@ -119,3 +119,18 @@ def test_the_release_digest_follows_the_templates(tmp_path):
     assert release_digest(tmp_path) == before
     (templates / "page.html").write_text("<h1>two</h1>")
     assert release_digest(tmp_path) != before
+
+
+def test_api_answers_are_kept_per_host_with_their_own_lifetime(boundaries_2025, client):
+    url = "/api/v1/areas?_size=5"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["X-Page-Cache"] == "miss"
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    again = client.get(url)
+    assert again.headers["X-Page-Cache"] == "hit" and again.get_data() == first.get_data()
+    # next_url is absolute: another host name is another answer
+    other = client.get(url, base_url="http://portal.example.fi")
+    assert other.headers["X-Page-Cache"] == "miss"
+    assert other.headers["ETag"] != first.headers["ETag"]
+    assert other.get_json()["next_url"].startswith("http://portal.example.fi/api/v1/areas")
+    assert first.get_json()["next_url"].startswith("http://localhost/api/v1/areas")

@@ -22,6 +22,7 @@ from portal.registry.indicators.catalogue import (
 )
 from portal.registry.indicators.peers import NAMES as PEER_NAMES
 from portal.web.open_data import (
+    PUBLIC,
     BadArgument,
     conditional,
     default_month,
@@ -33,6 +34,7 @@ from portal.web.open_data import (
     units_arg,
     with_data,
 )
+from portal.web.page_cache import cached_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -116,7 +118,7 @@ def _page(factory, **extra):
             **extra,
         })
 
-    return conditional(build, "json")
+    return cached_page(build, "json", cache_control=PUBLIC)
 
 
 def _notes(synthetic: bool) -> dict:
@@ -137,7 +139,7 @@ def index():
         return _json({"api": "tym-portal open data", "version": "1", "links": links,
                       "licence": LICENCE})
 
-    return conditional(build, "json")
+    return cached_page(build, "json", cache_control=PUBLIC)
 
 
 @bp.get("/openapi.json")
@@ -164,7 +166,7 @@ def indicators():
         entries, synthetic = with_data(work)
         return _json({"indicators": entries, **_notes(synthetic)})
 
-    return conditional(build, "json")
+    return cached_page(build, "json", cache_control=PUBLIC)
 
 
 def _indicator_links(indicator_id: str) -> dict:
@@ -190,7 +192,7 @@ def indicator(indicator_id: str):
         return _json({**describe(found), "periods": periods,
                       "links": _indicator_links(found.id), **_notes(synthetic)})
 
-    return conditional(build, "json")
+    return cached_page(build, "json", cache_control=PUBLIC)
 
 
 @bp.get("/indicators/<indicator_id>/values")
@@ -230,7 +232,7 @@ def indicator_summary(indicator_id: str):
                             for g, s in summary.peers.items()},
             **_notes(synthetic)})
 
-    return conditional(build, "json")
+    return cached_page(build, "json", cache_control=PUBLIC)
 
 
 @bp.get("/client-volumes")

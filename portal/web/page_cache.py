@@ -90,35 +90,39 @@ def page_cache() -> PageCache:
     return current_app.extensions[_EXTENSION]
 
 
-def cached_page(build: Callable[[], object], *parts: str) -> Response:
+def cached_page(build: Callable[[], object], *parts: str, cache_control: str = PAGE
+                ) -> Response:
     """``build()``'s page with validators; a 304 when the client holds it; for anonymous
-    visitors the stored copy when this data version's page was rendered before."""
-    etag = etag_for(current_app.extensions["tym_release"], *parts)
+    visitors the stored copy when this data version's page was rendered before.
+    ``cache_control`` is what public answers say (signed-in ones: private, no-store)."""
+    # the host is part of the key: answers may hold absolute URLs (next_url, canonical)
+    etag = etag_for(current_app.extensions["tym_release"], request.host_url, *parts)
     answer = not_modified(etag)
     if answer is not None:
-        answer.headers["Cache-Control"] = _cache_control()
+        answer.headers["Cache-Control"] = _cache_control(cache_control)
         return answer
     cache = page_cache()
     public = viewer() == "public" and "_flashes" not in session and cache.max_bytes > 0
     if public:
         stored = cache.get(etag)
         if stored is not None:
-            return _finish(Response(stored[0], mimetype=stored[1]), etag, "hit")
+            return _finish(Response(stored[0], mimetype=stored[1]), etag, "hit",
+                           cache_control)
     response = make_response(build())
     if public and response.status_code == 200 and not response.is_streamed \
             and "_flashes" not in session:
         cache.put(etag, response.get_data(), response.mimetype)
-        return _finish(response, etag, "miss")
-    return _finish(response, etag, None)
+        return _finish(response, etag, "miss", cache_control)
+    return _finish(response, etag, None, cache_control)
 
 
-def _cache_control() -> str:
-    return PAGE if viewer() == "public" else "private, no-store"
+def _cache_control(public: str) -> str:
+    return public if viewer() == "public" else "private, no-store"
 
 
-def _finish(response: Response, etag: str, outcome: str | None) -> Response:
+def _finish(response: Response, etag: str, outcome: str | None, public: str) -> Response:
     with_validators(response, etag)
-    response.headers["Cache-Control"] = _cache_control()
+    response.headers["Cache-Control"] = _cache_control(public)
     if outcome is not None and request.method in ("GET", "HEAD"):
         response.headers["X-Page-Cache"] = outcome
     return response
