@@ -1,11 +1,11 @@
-"""Rendered public pages, kept per data version: the national map, area pages and network
-pages cost tens to hundreds of milliseconds to render and are the same for every
-anonymous visitor until the data changes.
+"""Rendered public answers, kept per data version: the national map, area, network and
+indicator pages and the JSON API cost tens to hundreds of milliseconds to build and are
+the same for every anonymous visitor until the data changes.
 
-The key is the page's ETag (``open_data.etag_for``): the data version (latest audit
+The key is the answer's ETag (``open_data.etag_for``): the data version (latest audit
 event, latest ETL run, today's date; read from the database on every request), the
-viewer, the path and query, the language and the release (a digest of the templates
-and catalogs). Nothing is served that the database would not give today, so several
+viewer, the host, the path and query, the language and the release (a digest of the
+templates and catalogs). Nothing is served that the database would not give today, so several
 web instances can each keep their own copy: a request landing on another instance
 gets the same page. Only anonymous answers with status 200 are kept, never a page with
 a flashed message; the cache is bounded in bytes (``PAGE_CACHE_MB``, 0 turns it off)
