@@ -111,14 +111,24 @@ def test_the_cache_keeps_to_its_byte_budget_and_evicts_the_least_recently_used()
     assert cache.size <= 10 and cache.get("a") == (b"12345678", "text/html")
 
 
-def test_the_release_digest_follows_the_templates(tmp_path):
+def test_the_release_digest_follows_templates_catalogs_and_code(tmp_path):
     templates = tmp_path / "web" / "templates"
     templates.mkdir(parents=True)
     (templates / "page.html").write_text("<h1>one</h1>")
-    before = release_digest(tmp_path)
-    assert release_digest(tmp_path) == before
+    (tmp_path / "view.py").write_text("A = 1\n")
+    other = tmp_path / "geodata"
+    other.mkdir()
+    (other / "maps.py").write_text("B = 1\n")
+    before = release_digest(tmp_path, other)
+    assert release_digest(tmp_path, other) == before
     (templates / "page.html").write_text("<h1>two</h1>")
-    assert release_digest(tmp_path) != before
+    after_template = release_digest(tmp_path, other)
+    assert after_template != before
+    (tmp_path / "view.py").write_text("A = 2\n")
+    after_code = release_digest(tmp_path, other)
+    assert after_code != after_template
+    (other / "maps.py").write_text("B = 2\n")
+    assert release_digest(tmp_path, other) != after_code
 
 
 def test_api_answers_are_kept_per_host_with_their_own_lifetime(boundaries_2025, client):

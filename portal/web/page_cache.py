@@ -69,13 +69,17 @@ class PageCache:
         return self._size
 
 
-def release_digest(root: Path) -> str:
-    """A digest of what shapes a page besides the data: templates and compiled catalogs
-    (the same on every instance running the same release)."""
+def release_digest(root: Path, *code: Path) -> str:
+    """A digest of what shapes an answer besides the data: the code (``root`` and the
+    ``code`` folders' Python files), templates and compiled catalogs; the same on every
+    instance running the same release, different after any change to them."""
     digest = hashlib.sha256()
-    for path in sorted([*root.glob("web/templates/**/*.html"),
-                        *root.glob("translations/*/LC_MESSAGES/*.mo")]):
-        digest.update(path.relative_to(root).as_posix().encode())
+    files = [*root.glob("**/*.py"), *root.glob("web/templates/**/*.html"),
+             *root.glob("translations/*/LC_MESSAGES/*.mo")]
+    for folder in code:
+        files.extend(folder.glob("**/*.py"))
+    for path in sorted(files):
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -83,7 +87,8 @@ def release_digest(root: Path) -> str:
 def init_app(app: Flask) -> None:
     megabytes = app.config.get("PAGE_CACHE_MB", 32)
     app.extensions[_EXTENSION] = PageCache(int(megabytes * 1024 * 1024))
-    app.extensions["tym_release"] = release_digest(Path(__file__).resolve().parents[1])
+    portal = Path(__file__).resolve().parents[1]
+    app.extensions["tym_release"] = release_digest(portal, portal.parent / "geodata")
 
 
 def page_cache() -> PageCache:
