@@ -12,16 +12,13 @@ value, and is a keyboard-focusable link named the same way.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from geodata.maps import _NAME_FUNCTIONS, FINLAND_BOUNDS, MapAssets, MapTexts, Tiles, _base_map
+from geodata.maps import FINLAND_BOUNDS, MapAssets, MapTexts, Tiles, _base_map, _LinkedAreas
 
 # ColorBrewer YlGnBu: sequential and safe for the common colour-vision deficiencies.
 PALETTES = {
@@ -46,7 +43,7 @@ class Area:
     name_sv: str = ""
 
 
-class ChoroplethLayer(JSCSSMixin, MacroElement):
+class ChoroplethLayer(_LinkedAreas):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
@@ -58,88 +55,52 @@ class ChoroplethLayer(JSCSSMixin, MacroElement):
             var areas = {{ this.areas|tojson }};
             var grouped = {{ this.grouped|tojson }};
             var locale = {{ this.locale|tojson }};
-            var status = document.getElementById({{ this.status_id|tojson }});
-            {{ this.name_functions }}
-            function say(text) { if (status) { status.textContent = text; } }
+            {{ this.shared_functions }}
             map.attributionControl.addAttribution({{ this.attribution|tojson }});
-            say({{ this.texts.loading|tojson }});
-            map.getContainer().setAttribute('aria-busy', 'true');
-            fetch({{ this.url|tojson }}, {credentials: 'same-origin'})
-                .then(function (response) {
-                    if (!response.ok) { throw new Error('HTTP ' + response.status); }
-                    return response.json();
-                })
-                .then(function (topology) {
-                    var features;
-                    if (grouped) {
-                        var byCode = {};
-                        topology.objects[objectName].geometries.forEach(function (g) {
-                            byCode[g.id] = g;
-                        });
-                        features = Object.keys(areas).sort().map(function (code) {
-                            var area = areas[code];
-                            var parts = area.members.map(function (m) { return byCode[m]; })
-                                .filter(function (g) { return g; });
-                            return {type: 'Feature', id: code,
-                                    properties: {name_fi: area.name_fi, name_sv: area.name_sv},
-                                    geometry: topojson.merge(topology, parts)};
-                        }).filter(function (f) { return f.geometry.coordinates.length; });
-                        features = {type: 'FeatureCollection', features: features};
-                    } else {
-                        features = topojson.feature(topology, topology.objects[objectName]);
+            tymLoad(map, fetch({{ this.url|tojson }}, {credentials: 'same-origin'}),
+                    {{ this.status|tojson }}, function (topology) {
+                var features;
+                if (grouped) {
+                    var byCode = {};
+                    topology.objects[objectName].geometries.forEach(function (g) {
+                        byCode[g.id] = g;
+                    });
+                    features = Object.keys(areas).sort().map(function (code) {
+                        var area = areas[code];
+                        var parts = area.members.map(function (m) { return byCode[m]; })
+                            .filter(function (g) { return g; });
+                        return {type: 'Feature', id: code,
+                                properties: {name_fi: area.name_fi, name_sv: area.name_sv},
+                                geometry: topojson.merge(topology, parts)};
+                    }).filter(function (f) { return f.geometry.coordinates.length; });
+                    features = {type: 'FeatureCollection', features: features};
+                } else {
+                    features = topojson.feature(topology, topology.objects[objectName]);
+                }
+                var layer = L.geoJSON(null, {
+                    filter: function (feature) { return grouped || areas[feature.id]; },
+                    style: function (feature) {
+                        var area = areas[feature.id];
+                        var fill = (area && area.category !== null) ?
+                            colours[area.category] : noData;
+                        return Object.assign({fillColor: fill, className:
+                            'tym-area tym-choropleth-area'}, {{ this.style|tojson }});
+                    },
+                    onEachFeature: function (feature, path) {
+                        var area = areas[feature.id] || {text: ''};
+                        tymLinkArea(layer, path, feature, {
+                            href: href, locale: locale, highlight: {{ this.highlight|tojson }},
+                            line: {className: 'tym-value', text: area.text},
+                            data: {'class': area.category === null ||
+                                            area.category === undefined ? 'none' :
+                                            String(area.category)}});
                     }
-                    var layer = L.geoJSON(features, {
-                        filter: function (feature) { return grouped || areas[feature.id]; },
-                        style: function (feature) {
-                            var area = areas[feature.id];
-                            var fill = (area && area.category !== null) ?
-                                colours[area.category] : noData;
-                            return Object.assign({fillColor: fill, className:
-                                'tym-area tym-choropleth-area'}, {{ this.style|tojson }});
-                        },
-                        onEachFeature: function (feature, path) {
-                            var area = areas[feature.id] || {text: ''};
-                            var target = href.replace('{code}', encodeURIComponent(feature.id));
-                            var names = tymNames(feature.properties, locale)
-                                .map(function (n) { return n.text; }).join(' / ');
-                            var tip = tymTooltip(feature.properties, locale);
-                            var line = document.createElement('span');
-                            line.className = 'tym-value';
-                            line.textContent = area.text;
-                            tip.appendChild(document.createElement('br'));
-                            tip.appendChild(line);
-                            path.bindTooltip(tip, {sticky: true});
-                            path.on('click', function () { window.location.assign(target); });
-                            path.on('mouseover', function () {
-                                path.setStyle({{ this.highlight|tojson }}); });
-                            path.on('mouseout', function () { layer.resetStyle(path); });
-                            path.on('add', function () {
-                                var el = path.getElement();
-                                el.setAttribute('tabindex', '0');
-                                el.setAttribute('role', 'link');
-                                el.setAttribute('aria-label', names + ': ' + area.text);
-                                el.setAttribute('data-code', feature.id);
-                                el.setAttribute('data-class', area.category === null ||
-                                                area.category === undefined ? 'none' :
-                                                String(area.category));
-                                el.addEventListener('keydown', function (event) {
-                                    if (event.key === 'Enter') {
-                                        window.location.assign(target);
-                                    }
-                                });
-                            });
-                        }
-                    }).addTo(map);
-                    map.getContainer().setAttribute('aria-busy', 'false');
-                    map.getContainer().setAttribute('data-drawn', String(
-                        layer.getLayers().length));
-                    say('');
-                })
-                .catch(function (error) {
-                    map.getContainer().setAttribute('aria-busy', 'false');
-                    say({{ this.texts.failed|tojson }});
-                    console.warn('map data not loaded:', error);
                 });
+                layer.addData(features);
+                layer.addTo(map);
+                map.getContainer().setAttribute('data-drawn', String(
+                    layer.getLayers().length));
+            });
         })();
         {% endmacro %}
     """)
@@ -147,9 +108,8 @@ class ChoroplethLayer(JSCSSMixin, MacroElement):
     def __init__(self, url: str, object_name: str, *, href: str, colours: Sequence[str],
                  areas: Mapping[str, Area], grouped: bool, locale: str, attribution: str,
                  texts: MapTexts, status_id: str, topojson_js: str):
-        super().__init__()
-        self._name = "ChoroplethLayer"
-        self.url = url
+        super().__init__("ChoroplethLayer", url, locale=locale, attribution=attribution,
+                         texts=texts, status_id=status_id, topojson_js=topojson_js)
         self.object_name = object_name
         self.href = href
         self.colours = list(colours)
@@ -158,15 +118,8 @@ class ChoroplethLayer(JSCSSMixin, MacroElement):
                              "members": list(a.members), "name_fi": a.name_fi,
                              "name_sv": a.name_sv} for code, a in sorted(areas.items())}
         self.grouped = grouped
-        self.locale = locale
-        self.attribution = html.escape(attribution)
-        self.texts = texts
-        self.status_id = status_id
         self.style = {"color": "#4d4d4d", "weight": 1, "opacity": 1, "fillOpacity": 0.9}
         self.highlight = {"weight": 3, "color": "#000000"}
-        self.name_functions = _NAME_FUNCTIONS
-        self.default_js = [("topojson_client", topojson_js)]
-        self.default_css = []
 
 
 def choropleth_map(assets: MapAssets, topology_url: str, object_name: str, *, href: str,

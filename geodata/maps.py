@@ -100,10 +100,27 @@ class RenderedMap:
     css_urls: tuple[str, ...]
 
 
-# Names are shown in the page language first; Finnish and Swedish are both national
-# languages, so the other one follows when it differs. Municipalities have no English
-# name: English falls back to Finnish.
-_NAME_FUNCTIONS = """
+# The functions every map of linked areas needs, written once and emitted inside each such
+# map's own function scope (``{{ this.shared_functions }}``), so nothing is made global.
+#
+# ``tymNames``: names are shown in the page language first; Finnish and Swedish are both
+# national languages, so the other one follows when it differs. Municipalities have no
+# English name: English falls back to Finnish.
+#
+# ``tymLinkArea(layer, path, feature, options)`` makes one drawn area a link: a sticky
+# tooltip with its names (and ``options.line``, ``{className, text}``, as a second line),
+# ``options.href`` (``{code}`` -> the area's id) opened on click and on Enter, the
+# ``options.highlight`` style while hovered (``layer``, the area's GeoJSON layer, resets
+# it), and, once drawn, the SVG path a focusable link named "names" or "names: text"
+# with ``data-code`` and a ``data-<name>`` attribute per ``options.data`` entry. It is
+# called from ``onEachFeature``, so ``layer`` must exist by then: the layers are made
+# empty and filled with ``addData``.
+#
+# ``tymLoad(map, request, status, draw)`` says ``status.loading`` in the element
+# ``status.id`` and marks the map busy while ``request`` (a ``fetch()``) loads; then
+# ``draw(data)`` builds the layers and the status is cleared, or, if anything fails, says
+# ``status.failed``.
+_SHARED_FUNCTIONS = """
     function tymNames(props, locale) {
         var primary = props['name_' + locale] || props.name_fi;
         var primaryLang = props['name_' + locale] ? locale : 'fi';
@@ -127,6 +144,60 @@ _NAME_FUNCTIONS = """
         });
         return box;
     }
+    function tymLinkArea(layer, path, feature, options) {
+        var target = options.href.replace('{code}', encodeURIComponent(feature.id));
+        var label = tymNames(feature.properties, options.locale)
+            .map(function (n) { return n.text; }).join(' / ');
+        var tip = tymTooltip(feature.properties, options.locale);
+        if (options.line) {
+            var line = document.createElement('span');
+            line.className = options.line.className;
+            line.textContent = options.line.text;
+            tip.appendChild(document.createElement('br'));
+            tip.appendChild(line);
+            label += ': ' + options.line.text;
+        }
+        var data = options.data || {};
+        function follow() { window.location.assign(target); }
+        path.bindTooltip(tip, {sticky: true});
+        path.on('click', follow);
+        path.on('mouseover', function () { path.setStyle(options.highlight); });
+        path.on('mouseout', function () { layer.resetStyle(path); });
+        path.on('add', function () {
+            var el = path.getElement();
+            el.setAttribute('tabindex', '0');
+            el.setAttribute('role', 'link');
+            el.setAttribute('aria-label', label);
+            el.setAttribute('data-code', feature.id);
+            Object.keys(data).forEach(function (name) {
+                el.setAttribute('data-' + name, data[name]);
+            });
+            el.addEventListener('keydown', function (event) {
+                if (event.key === 'Enter') { follow(); }
+            });
+        });
+    }
+    function tymLoad(map, request, status, draw) {
+        var element = document.getElementById(status.id);
+        function say(text) { if (element) { element.textContent = text; } }
+        say(status.loading);
+        map.getContainer().setAttribute('aria-busy', 'true');
+        request
+            .then(function (response) {
+                if (!response.ok) { throw new Error('HTTP ' + response.status); }
+                return response.json();
+            })
+            .then(function (data) {
+                draw(data);
+                map.getContainer().setAttribute('aria-busy', 'false');
+                say('');
+            })
+            .catch(function (error) {
+                map.getContainer().setAttribute('aria-busy', 'false');
+                say(status.failed);
+                console.warn('map data not loaded:', error);
+            });
+    }
 """
 
 _STYLE = {"color": "#1f4e79", "weight": 1, "opacity": 1,
@@ -134,7 +205,26 @@ _STYLE = {"color": "#1f4e79", "weight": 1, "opacity": 1,
 _HIGHLIGHT = {"weight": 3, "fillColor": "#f2c14e", "fillOpacity": 0.75}
 
 
-class TopologyLayers(JSCSSMixin, MacroElement):
+class _LinkedAreas(JSCSSMixin, MacroElement):
+    """What the maps of linked areas share: a topology fetched from ``url`` with
+    topojson-client, the shared script functions, an escaped attribution and the status
+    texts (``this.status``, for ``tymLoad``)."""
+
+    def __init__(self, name: str, url: str, *, locale: str, attribution: str,
+                 texts: MapTexts, status_id: str, topojson_js: str):
+        super().__init__()
+        self._name = name
+        self.url = url
+        self.locale = locale
+        self.attribution = html.escape(attribution)
+        self.texts = texts
+        self.status = {"id": status_id, "loading": texts.loading, "failed": texts.failed}
+        self.shared_functions = _SHARED_FUNCTIONS
+        self.default_js = [("topojson_client", topojson_js)]
+        self.default_css = []
+
+
+class TopologyLayers(_LinkedAreas):
     """Fetch a TopoJSON document and add one radio-switchable layer per object.
 
     Each feature gets a tooltip with its names, opens ``href`` (with its ``id``) on
@@ -147,84 +237,41 @@ class TopologyLayers(JSCSSMixin, MacroElement):
             var map = {{ this._parent.get_name() }};
             var specs = {{ this.specs|tojson }};
             var locale = {{ this.locale|tojson }};
-            var status = document.getElementById({{ this.status_id|tojson }});
-            {{ this.name_functions }}
-            function say(text) { if (status) { status.textContent = text; } }
+            {{ this.shared_functions }}
             var control = L.control.layers(null, null, {collapsed: false}).addTo(map);
             control.getContainer().setAttribute('role', 'group');
             control.getContainer().setAttribute('aria-label', {{ this.texts.layers|tojson }});
             map.attributionControl.addAttribution({{ this.attribution|tojson }});
-            say({{ this.texts.loading|tojson }});
-            map.getContainer().setAttribute('aria-busy', 'true');
-            fetch({{ this.url|tojson }}, {credentials: 'same-origin'})
-                .then(function (response) {
-                    if (!response.ok) { throw new Error('HTTP ' + response.status); }
-                    return response.json();
-                })
-                .then(function (topology) {
-                    specs.forEach(function (spec) {
-                        var features = topojson.feature(topology,
-                                                        topology.objects[spec.object_name]);
-                        var layer = L.geoJSON(features, {
-                            style: function () {
-                                return Object.assign({className: 'tym-area ' + spec.css_class},
-                                                     {{ this.style|tojson }});
-                            },
-                            onEachFeature: function (feature, path) {
-                                var href = spec.href.replace('{code}',
-                                                             encodeURIComponent(feature.id));
-                                var label = tymNames(feature.properties, locale)
-                                    .map(function (n) { return n.text; }).join(' / ');
-                                path.bindTooltip(tymTooltip(feature.properties, locale),
-                                                 {sticky: true});
-                                path.on('click', function () { window.location.assign(href); });
-                                path.on('mouseover', function () {
-                                    path.setStyle({{ this.highlight|tojson }}); });
-                                path.on('mouseout', function () { layer.resetStyle(path); });
-                                path.on('add', function () {
-                                    var el = path.getElement();
-                                    el.setAttribute('tabindex', '0');
-                                    el.setAttribute('role', 'link');
-                                    el.setAttribute('aria-label', label);
-                                    el.setAttribute('data-code', feature.id);
-                                    el.addEventListener('keydown', function (event) {
-                                        if (event.key === 'Enter') {
-                                            window.location.assign(href);
-                                        }
-                                    });
-                                });
-                            }
-                        });
-                        control.addBaseLayer(layer, spec.label);
-                        if (spec.selected) { layer.addTo(map); }
+            tymLoad(map, fetch({{ this.url|tojson }}, {credentials: 'same-origin'}),
+                    {{ this.status|tojson }}, function (topology) {
+                specs.forEach(function (spec) {
+                    var layer = L.geoJSON(null, {
+                        style: function () {
+                            return Object.assign({className: 'tym-area ' + spec.css_class},
+                                                 {{ this.style|tojson }});
+                        },
+                        onEachFeature: function (feature, path) {
+                            tymLinkArea(layer, path, feature, {
+                                href: spec.href, locale: locale,
+                                highlight: {{ this.highlight|tojson }}});
+                        }
                     });
-                    map.getContainer().setAttribute('aria-busy', 'false');
-                    say('');
-                })
-                .catch(function (error) {
-                    map.getContainer().setAttribute('aria-busy', 'false');
-                    say({{ this.texts.failed|tojson }});
-                    console.warn('map data not loaded:', error);
+                    layer.addData(topojson.feature(topology, topology.objects[spec.object_name]));
+                    control.addBaseLayer(layer, spec.label);
+                    if (spec.selected) { layer.addTo(map); }
                 });
+            });
         })();
         {% endmacro %}
     """)
 
     def __init__(self, url: str, layers: Sequence[AreaLayer], *, locale: str,
                  attribution: str, texts: MapTexts, status_id: str, topojson_js: str):
-        super().__init__()
-        self._name = "TopologyLayers"
-        self.url = url
+        super().__init__("TopologyLayers", url, locale=locale, attribution=attribution,
+                         texts=texts, status_id=status_id, topojson_js=topojson_js)
         self.specs = [vars(layer) for layer in layers]
-        self.locale = locale
-        self.attribution = html.escape(attribution)
-        self.texts = texts
-        self.status_id = status_id
         self.style = _STYLE
         self.highlight = _HIGHLIGHT
-        self.name_functions = _NAME_FUNCTIONS
-        self.default_js = [("topojson_client", topojson_js)]
-        self.default_css = []
 
 
 class GeoJsonOutline(JSCSSMixin, MacroElement):
@@ -277,7 +324,7 @@ class GeoJsonOutline(JSCSSMixin, MacroElement):
         self.default_css = []
 
 
-class CategoryLayer(JSCSSMixin, MacroElement):
+class CategoryLayer(_LinkedAreas):
     """Fetch a TopoJSON document and draw one of its objects with each feature in its
     category's class (``assigned``: feature id -> category key; others ``fallback``).
 
@@ -299,98 +346,61 @@ class CategoryLayer(JSCSSMixin, MacroElement):
             var fallback = {{ this.fallback|tojson }};
             var marks = {{ this.marks|tojson }};
             var locale = {{ this.locale|tojson }};
-            var status = document.getElementById({{ this.status_id|tojson }});
-            {{ this.name_functions }}
-            function say(text) { if (status) { status.textContent = text; } }
+            {{ this.shared_functions }}
             function categoryOf(code) {
                 return categories[assigned[code] || fallback];
             }
             map.attributionControl.addAttribution({{ this.attribution|tojson }});
-            say({{ this.texts.loading|tojson }});
-            map.getContainer().setAttribute('aria-busy', 'true');
-            fetch({{ this.url|tojson }}, {credentials: 'same-origin'})
-                .then(function (response) {
-                    if (!response.ok) { throw new Error('HTTP ' + response.status); }
-                    return response.json();
-                })
-                .then(function (topology) {
-                    var features = topojson.feature(topology, topology.objects[objectName]);
-                    var paths = {};
-                    var drawn = [];
-                    var layer = L.geoJSON(features, {
-                        style: function (feature) {
-                            return Object.assign(
-                                {className: 'tym-area ' + cssClass + ' ' +
-                                            categoryOf(feature.id).css_class},
-                                {{ this.style|tojson }});
-                        },
-                        onEachFeature: function (feature, path) {
-                            var category = categoryOf(feature.id);
-                            paths[feature.id] = path;
-                            var target = href.replace('{code}', encodeURIComponent(feature.id));
-                            var names = tymNames(feature.properties, locale)
-                                .map(function (n) { return n.text; }).join(' / ');
-                            var tip = tymTooltip(feature.properties, locale);
-                            var line = document.createElement('span');
-                            line.className = 'tym-category';
-                            line.textContent = category.label;
-                            tip.appendChild(document.createElement('br'));
-                            tip.appendChild(line);
-                            path.bindTooltip(tip, {sticky: true});
-                            path.on('click', function () { window.location.assign(target); });
-                            path.on('mouseover', function () {
-                                path.setStyle({{ this.highlight|tojson }}); });
-                            path.on('mouseout', function () { layer.resetStyle(path); });
-                            path.on('add', function () {
-                                var el = path.getElement();
-                                el.setAttribute('tabindex', '0');
-                                el.setAttribute('role', 'link');
-                                el.setAttribute('aria-label', names + ': ' + category.label);
-                                el.setAttribute('data-code', feature.id);
-                                el.setAttribute('data-category', category.key);
-                                el.addEventListener('keydown', function (event) {
-                                    if (event.key === 'Enter') {
-                                        window.location.assign(target);
-                                    }
-                                });
-                            });
-                        }
-                    }).addTo(map);
-                    Object.keys(marks).sort().forEach(function (code) {
-                        var category = categoryOf(code);
-                        if (!category.mark) { return; }
-                        var text = document.createElement('span');
-                        text.textContent = category.mark;
-                        var marker = L.marker(marks[code], {
-                            icon: L.divIcon({className: 'tym-mark ' + category.css_class,
-                                             html: text, iconSize: [26, 26]}),
-                            interactive: false, keyboard: false
-                        }).addTo(map);
-                        // the areas' own names already say it: not read twice
-                        marker.getElement().setAttribute('aria-hidden', 'true');
-                        if (paths[code]) { drawn.push({marker: marker, path: paths[code]}); }
-                    });
-                    // a mark only where its area is big enough on screen to hold it
-                    function fitMarks() {
-                        drawn.forEach(function (item) {
-                            var bounds = item.path.getBounds();
-                            var sw = map.latLngToContainerPoint(bounds.getSouthWest());
-                            var ne = map.latLngToContainerPoint(bounds.getNorthEast());
-                            var small = Math.abs(ne.x - sw.x) < {{ this.min_size }} ||
-                                        Math.abs(sw.y - ne.y) < {{ this.min_size }};
-                            item.marker.getElement().classList.toggle('tym-mark--hidden', small);
-                        });
+            tymLoad(map, fetch({{ this.url|tojson }}, {credentials: 'same-origin'}),
+                    {{ this.status|tojson }}, function (topology) {
+                var paths = {};
+                var drawn = [];
+                var layer = L.geoJSON(null, {
+                    style: function (feature) {
+                        return Object.assign(
+                            {className: 'tym-area ' + cssClass + ' ' +
+                                        categoryOf(feature.id).css_class},
+                            {{ this.style|tojson }});
+                    },
+                    onEachFeature: function (feature, path) {
+                        var category = categoryOf(feature.id);
+                        paths[feature.id] = path;
+                        tymLinkArea(layer, path, feature, {
+                            href: href, locale: locale, highlight: {{ this.highlight|tojson }},
+                            line: {className: 'tym-category', text: category.label},
+                            data: {category: category.key}});
                     }
-                    map.on('zoomend', fitMarks);
-                    fitMarks();
-                    map.getContainer().setAttribute('aria-busy', 'false');
-                    say('');
-                })
-                .catch(function (error) {
-                    map.getContainer().setAttribute('aria-busy', 'false');
-                    say({{ this.texts.failed|tojson }});
-                    console.warn('map data not loaded:', error);
                 });
+                layer.addData(topojson.feature(topology, topology.objects[objectName]));
+                layer.addTo(map);
+                Object.keys(marks).sort().forEach(function (code) {
+                    var category = categoryOf(code);
+                    if (!category.mark) { return; }
+                    var text = document.createElement('span');
+                    text.textContent = category.mark;
+                    var marker = L.marker(marks[code], {
+                        icon: L.divIcon({className: 'tym-mark ' + category.css_class,
+                                         html: text, iconSize: [26, 26]}),
+                        interactive: false, keyboard: false
+                    }).addTo(map);
+                    // the areas' own names already say it: not read twice
+                    marker.getElement().setAttribute('aria-hidden', 'true');
+                    if (paths[code]) { drawn.push({marker: marker, path: paths[code]}); }
+                });
+                // a mark only where its area is big enough on screen to hold it
+                function fitMarks() {
+                    drawn.forEach(function (item) {
+                        var bounds = item.path.getBounds();
+                        var sw = map.latLngToContainerPoint(bounds.getSouthWest());
+                        var ne = map.latLngToContainerPoint(bounds.getNorthEast());
+                        var small = Math.abs(ne.x - sw.x) < {{ this.min_size }} ||
+                                    Math.abs(sw.y - ne.y) < {{ this.min_size }};
+                        item.marker.getElement().classList.toggle('tym-mark--hidden', small);
+                    });
+                }
+                map.on('zoomend', fitMarks);
+                fitMarks();
+            });
         })();
         {% endmacro %}
     """)
@@ -399,12 +409,11 @@ class CategoryLayer(JSCSSMixin, MacroElement):
                  categories: Sequence[Category], assigned: Mapping[str, str], fallback: str,
                  marks: Mapping[str, tuple[float, float]], locale: str, attribution: str,
                  texts: MapTexts, status_id: str, topojson_js: str):
-        super().__init__()
-        self._name = "CategoryLayer"
         keys = {c.key for c in categories}
         if fallback not in keys or not set(assigned.values()) <= keys:
             raise ValueError("every assigned category and the fallback must be in categories")
-        self.url = url
+        super().__init__("CategoryLayer", url, locale=locale, attribution=attribution,
+                         texts=texts, status_id=status_id, topojson_js=topojson_js)
         self.object_name = object_name
         self.css_class = css_class
         self.href = href
@@ -413,17 +422,10 @@ class CategoryLayer(JSCSSMixin, MacroElement):
         self.fallback = fallback
         self.marks = {code: [round(lat, 4), round(lon, 4)]
                       for code, (lat, lon) in sorted(marks.items())}
-        self.locale = locale
-        self.attribution = html.escape(attribution)
-        self.texts = texts
-        self.status_id = status_id
         # colours come from the stylesheet (by category class); only the lines are set here
         self.style = {"color": "#1b1b1b", "weight": 1, "opacity": 1, "fillOpacity": 1}
         self.highlight = {"weight": 4}
         self.min_size = 44  # pixels an area must span both ways to show its mark
-        self.name_functions = _NAME_FUNCTIONS
-        self.default_js = [("topojson_client", topojson_js)]
-        self.default_css = []
 
 
 class MapFurniture(MacroElement):

@@ -7,7 +7,7 @@ import re
 import pytest
 import shapely
 
-from geodata import maps
+from geodata import choropleth, maps
 
 ASSETS = maps.MapAssets("/static/leaflet.js", "/static/leaflet.css", "/static/topojson.js")
 TEXTS = maps.MapTexts("Loading", "Failed", "Layers")
@@ -108,6 +108,110 @@ def test_category_map_refuses_unknown_categories():
         _category(assigned={"12": "9"})
     with pytest.raises(ValueError, match="categories"):
         _category(fallback="none")
+
+
+# --- the choropleth (indicator pages) ------------------------------------------------------
+
+
+def _choropleth(**kwargs) -> maps.RenderedMap:
+    values = dict(href="/n/{code}", colours=choropleth.PALETTES[2],
+                  areas={"b": choropleth.Area(1, "2,5"), "a": choropleth.Area(None, "no data")},
+                  locale="sv", attribution="A", texts=TEXTS, status_id="s")
+    values.update(kwargs)
+    return maps.render_map(choropleth.choropleth_map(ASSETS, "/topology.json", "county",
+                                                     **values))
+
+
+# --- what every map of linked areas shares -----------------------------------------------
+
+SHARED = ("tymNames", "tymTooltip", "tymLinkArea", "tymLoad")
+LINKED_MAPS = {"national": _national, "category": _category, "choropleth": _choropleth}
+
+
+def test_the_shared_block_defines_each_function_exactly_once():
+    for name in SHARED:
+        assert maps._SHARED_FUNCTIONS.count(f"function {name}(") == 1, name
+
+
+@pytest.mark.parametrize("kind", sorted(LINKED_MAPS))
+def test_every_map_of_linked_areas_uses_the_shared_functions(kind):
+    script = LINKED_MAPS[kind]().script
+    for name in SHARED:
+        assert script.count(f"function {name}(") == 1, name  # emitted once, not copied
+    # every area is made a link by the one shared function, not by its own copy
+    assert script.count("tymLinkArea(layer, path, feature, {") == 1
+    assert "onEachFeature: function (feature, path) {" in script
+    assert script.count("el.setAttribute(") == 5  # only in tymLinkArea (+ data-* loop)
+    assert script.count("window.location.assign(") == 1
+    assert script.count("bindTooltip(") == 1
+    # loading, the busy flag and the status texts go through tymLoad
+    assert script.count(
+        "tymLoad(map, fetch(\"/topology.json\", {credentials: 'same-origin'}),") == 1
+    assert script.count("fetch(") == 1
+    assert script.count("'aria-busy'") == 3
+    assert '{"failed": "Failed", "id": "s' in script and '"loading": "Loading"}' in script
+    # tymLinkArea is called from onEachFeature and needs the layer then: the GeoJSON
+    # layer is made empty and filled afterwards (with L.geoJSON(features, ...) it would
+    # still be undefined and every mouseout would throw)
+    assert "L.geoJSON(null, {" in script and "layer.addData(" in script
+    assert not re.search(r"L\.geoJSON\((?!null)", script)
+
+
+def test_the_shared_link_keeps_the_attributes_tooltip_and_events():
+    shared = maps._SHARED_FUNCTIONS
+    link = shared[shared.index("function tymLinkArea("):shared.index("function tymLoad(")]
+    for line in ("var target = options.href.replace('{code}', encodeURIComponent(feature.id));",
+                 ".map(function (n) { return n.text; }).join(' / ');",
+                 "var tip = tymTooltip(feature.properties, options.locale);",
+                 "line.className = options.line.className;",
+                 "line.textContent = options.line.text;",
+                 "tip.appendChild(document.createElement('br'));",
+                 "label += ': ' + options.line.text;",
+                 "path.bindTooltip(tip, {sticky: true});",
+                 "function follow() { window.location.assign(target); }",
+                 "path.on('click', follow);",
+                 "path.on('mouseover', function () { path.setStyle(options.highlight); });",
+                 "path.on('mouseout', function () { layer.resetStyle(path); });",
+                 "el.setAttribute('tabindex', '0');",
+                 "el.setAttribute('role', 'link');",
+                 "el.setAttribute('aria-label', label);",
+                 "el.setAttribute('data-code', feature.id);",
+                 "el.setAttribute('data-' + name, data[name]);",
+                 "if (event.key === 'Enter') { follow(); }"):
+        assert line in link, line
+
+
+def _flat(script: str) -> str:
+    """The script with its white space folded (the assertions do not depend on layout)."""
+    return " ".join(script.split())
+
+
+def test_each_map_names_its_own_tooltip_line_data_attribute_and_highlight():
+    national = _flat(_national().script)
+    assert ('tymLinkArea(layer, path, feature, { href: spec.href, locale: locale, '
+            'highlight: {"fillColor": "#f2c14e", "fillOpacity": 0.75, "weight": 3}});'
+            ) in national  # names only in the tooltip and label, data-code only
+
+    category = _flat(_category().script)
+    assert ('tymLinkArea(layer, path, feature, { href: href, locale: locale, '
+            'highlight: {"weight": 4}, line: {className: \'tym-category\', '
+            'text: category.label}, data: {category: category.key}});') in category
+
+    script = _flat(_choropleth().script)
+    assert ('tymLinkArea(layer, path, feature, { href: href, locale: locale, '
+            'highlight: {"color": "#000000", "weight": 3}, line: {className: \'tym-value\', '
+            'text: area.text}, data: {\'class\': area.category === null || '
+            'area.category === undefined ? \'none\' : String(area.category)}});') in script
+    assert "var area = areas[feature.id] || {text: ''};" in script
+    assert "setAttribute('data-drawn', String( layer.getLayers().length));" in script
+    assert 'var areas = {"a": {"category": null' in script  # sorted, null for no data
+
+
+def test_the_outline_map_links_nothing():
+    script = maps.render_map(maps.outline_map(
+        ASSETS, "/area.geojson", ((60.0, 24.0), (61.0, 25.5)), css_class="tym-outline--county",
+        attribution="A", texts=TEXTS, status_id="s")).script
+    assert "tymLinkArea" not in script and "interactive: false" in script
 
 
 def test_label_points_fall_inside_their_areas():
