@@ -312,3 +312,19 @@ def test_changing_the_date_keeps_the_page_s_other_choices(boundaries_2025, clien
     form = plain.find("form", class_="date-form")
     assert form.find_all("input", type="hidden") == []
     assert form.find("a").attrs["href"] == "/counties/07"
+
+
+@pytest.mark.parametrize(("url", "current"), [
+    ("/", "/"), ("/networks", "/networks"), ("/indicators/", "/indicators/"),
+    ("/indicators/unemployment-rate", "/indicators/"), ("/downloads/", "/downloads/"),
+    ("/counties/07", None)])
+def test_the_main_navigation_reaches_every_section(boundaries_2025, client, url, current):
+    response = client.get(url + ("&" if "?" in url else "?") + "lang=en")
+    assert response.status_code == 200, url
+    nav = parse(response.get_data(as_text=True)).find("nav", class_="main-nav")
+    links = {a.attrs["href"]: a for a in nav.find_all("a")}
+    assert list(links) == ["/", "/networks", "/indicators/", "/downloads/"]
+    assert [a.text() for a in links.values()] == [
+        "Map and areas", "TYM networks", "Indicators", "Open data"]
+    marked = [href for href, a in links.items() if a.attrs.get("aria-current") == "page"]
+    assert marked == ([current] if current else [])
