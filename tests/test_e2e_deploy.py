@@ -218,6 +218,13 @@ def test_the_scheduler_runs_the_job_and_readyz_says_so(stack):
     assert ready["checks"]["jobs"]["checked"] is True
     assert ready["checks"]["jobs"]["jobs"]["e2e-inbox"]["ok"] is True
     assert ready["checks"]["migrations"]["ok"] and ready["checks"]["database"]["ok"]
+    # the scheduler's log is JSON, with its run's id and outcome
+    runs = [json.loads(line) for line in stack.scheduler.output().splitlines()
+            if line.startswith("{") and '"job": "e2e-inbox"' in line]
+    assert runs and runs[-1]["status"] == "succeeded", stack.scheduler.output()[-2000:]
+    assert runs[-1]["request_id"].startswith("job:e2e-inbox:")
+    # health checks do not fill the web log with alembic's chatter
+    assert '"logger": "alembic.runtime' not in stack.gunicorn.output()
 
 
 def _children(pid: int) -> list[int]:

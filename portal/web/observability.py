@@ -72,9 +72,17 @@ def _unbind(_exc: BaseException | None) -> None:
     logs.bind_request_id(None)
 
 
+# Loggers that talk at INFO on every health check (/readyz reads the migration state):
+# useful from `tym db upgrade`, noise from a web process polled by a load balancer.
+QUIET_IN_WEB = ("alembic.runtime.plugins", "alembic.runtime.migration")
+
+
 def init_app(app: Flask) -> None:
     if not app.testing:
         logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+        for name in QUIET_IN_WEB:
+            logging.getLogger(name).setLevel(max(logging.WARNING,
+                                                 logging.getLevelName(app.config["LOG_LEVEL"])))
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_unbind)
