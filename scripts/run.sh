@@ -8,6 +8,8 @@ scripts/setup.sh
 export TYM_DATABASE_URL=${TYM_DATABASE_URL:-sqlite:///$PWD/instance/tym.sqlite3}
 # Plain HTTP on the loopback address: the session cookie cannot be HTTPS-only here.
 export TYM_COOKIE_SECURE=${TYM_COOKIE_SECURE:-false}
+# Readable log lines on a developer's terminal (production logs JSON, see deploy/).
+export TYM_LOG_FORMAT=${TYM_LOG_FORMAT:-text}
 tym=.venv/bin/tym
 $tym db upgrade
 $tym load reference
