@@ -34,3 +34,46 @@ def test_no_page_scrolls_sideways_at_320_pixels(live_server, browser, lang):
         traffic.assert_clean()
     finally:
         context.close()
+
+
+REFLOW_EDITOR = "reflow.editor@example.fi"
+REFLOW_PASSWORD = "narrow screens need love"
+
+
+@pytest.fixture
+def reflow_editor(live_database):
+    from portal.registry.audit.recorder import Actor
+    from portal.registry.users import services
+
+    _url, database = live_database
+    with database.transaction(Actor("test:browser-setup")) as session:
+        if services.find_user(session, REFLOW_EDITOR) is None:
+            user, token = services.add_user(session, REFLOW_EDITOR, "editor", "Narrow")
+            services.assign(session, user, "kainuu")
+            services.set_password_with_token(session, token, REFLOW_PASSWORD)
+    return REFLOW_EDITOR
+
+
+def test_the_editing_pages_reflow_at_320_pixels(live_server, browser, reflow_editor):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/account/sign-in?lang=en")
+        page.get_by_label("E-mail address").fill(reflow_editor)
+        page.get_by_label("Password").fill(REFLOW_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/account")
+        page.goto(f"{live_server}/networks/kainuu/edit", wait_until="networkidle")
+        # every form the editing page links to, plus the history and the uploads
+        forms = page.evaluate("""() => [...new Set([...document.querySelectorAll('main a')]
+            .map(a => a.getAttribute('href'))
+            .filter(h => h && h.startsWith('/networks/kainuu/edit/')))]""")
+        assert len(forms) >= 5, forms
+        for url in ["/networks/kainuu/edit", "/networks/kainuu/history",
+                    "/networks/kainuu/client-volumes", "/account", *forms]:
+            page.goto(live_server + url, wait_until="networkidle")
+            assert page.locator("h1").count() == 1, url
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, f"{url} is {width} px wide"
+    finally:
+        context.close()
