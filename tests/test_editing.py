@@ -420,9 +420,10 @@ def test_maturity_self_assessment(as_editor, session):
 
 def test_confirm_sets_last_confirmed_on_today(as_editor, session):
     before = version(session)
+    day_before = dt.date.today()  # read around the request: a run may cross midnight
     response = post(as_editor, url("confirm"), {"version": before, "reason": "tarkistettu"})
     assert response.status_code == 303
-    assert network(session).last_confirmed_on == TODAY
+    assert network(session).last_confirmed_on in {day_before, dt.date.today()}
     assert version(session) == before + 1
     again = post(as_editor, url("confirm"), {"version": before + 1})
     assert again.status_code == 303
