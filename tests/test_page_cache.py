@@ -144,3 +144,18 @@ def test_api_answers_are_kept_per_host_with_their_own_lifetime(boundaries_2025, 
     assert other.headers["ETag"] != first.headers["ETag"]
     assert other.get_json()["next_url"].startswith("http://portal.example.fi/api/v1/areas")
     assert first.get_json()["next_url"].startswith("http://localhost/api/v1/areas")
+
+
+def test_every_validator_follows_the_release_and_the_host(boundaries_2025, app, client):
+    # answers outside the page cache too (the DCAT catalogue holds absolute URLs)
+    for url in ("/catalog.ttl", "/counties/07"):
+        first = client.get(url).headers["ETag"]
+        assert client.get(url).headers["ETag"] == first
+        assert client.get(url, base_url="http://portal.example.fi").headers["ETag"] != first
+        app.extensions["tym_release"], kept = "another-release", app.extensions["tym_release"]
+        try:
+            after_release = client.get(url, headers={"If-None-Match": first})
+        finally:
+            app.extensions["tym_release"] = kept
+        assert after_release.status_code == 200, url  # a new release is not a 304
+        assert after_release.headers["ETag"] != first

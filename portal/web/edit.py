@@ -493,7 +493,7 @@ def _propose_coding(network_id: str, document_id: int) -> bool:
     from etl.jobs import agreements
     from etl.runs import execute
 
-    get_session().commit()  # the job runs in its own transaction
+    # save_form has committed the upload: the job reads it in a transaction of its own
     execute(get_database(), current_app.config, "agreement-proposals", agreements.run,
             trigger="web", actor=web_actor())
     session = get_session()

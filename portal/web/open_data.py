@@ -130,31 +130,36 @@ def with_data(work: Callable[[IndicatorData], T], monitor: bool | None = None) -
 
 
 def etag_for(*parts: str) -> str:
-    text = "|".join([data_version().stamp, viewer(), request.path,
+    """The validator of this answer: the release (code, templates, catalogs; see
+    ``page_cache.release_digest``), the data version, the viewer, the host (answers hold
+    absolute URLs), the path and query, and ``parts``."""
+    text = "|".join([current_app.extensions.get("tym_release", ""), data_version().stamp,
+                     viewer(), request.host_url, request.path,
                      request.query_string.decode("latin-1"), *parts])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def with_validators(response: Response, etag: str) -> Response:
+def with_validators(response: Response, etag: str, public: str = PUBLIC) -> Response:
+    """ETag, Last-Modified and Cache-Control (``public`` for visitors who are not signed
+    in; anything for a signed-in account stays out of shared caches)."""
     version = data_version()
     response.set_etag(etag)
     if version.modified is not None:
         response.last_modified = version.modified
-    # Anything for a signed-in account stays out of shared caches.
-    response.headers["Cache-Control"] = PUBLIC if viewer() == "public" else PRIVATE
+    response.headers["Cache-Control"] = public if viewer() == "public" else PRIVATE
     response.vary.add("Cookie")
     return response
 
 
-def not_modified(etag: str) -> Response | None:
+def not_modified(etag: str, public: str = PUBLIC) -> Response | None:
     """A 304 when the client already holds this version, else None."""
     if request.if_none_match and request.if_none_match.contains_weak(etag):
-        return with_validators(Response(status=304), etag)
+        return with_validators(Response(status=304), etag, public)
     since = request.if_modified_since
     modified = data_version().modified
     if not request.if_none_match and since is not None and modified is not None \
             and modified.replace(microsecond=0) <= since:
-        return with_validators(Response(status=304), etag)
+        return with_validators(Response(status=304), etag, public)
     return None
 
 

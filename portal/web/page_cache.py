@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, make_response, session
 
 from portal.web.open_data import etag_for, not_modified, viewer, with_validators
 
@@ -100,34 +100,27 @@ def cached_page(build: Callable[[], object], *parts: str, cache_control: str = P
     """``build()``'s page with validators; a 304 when the client holds it; for anonymous
     visitors the stored copy when this data version's page was rendered before.
     ``cache_control`` is what public answers say (signed-in ones: private, no-store)."""
-    # the host is part of the key: answers may hold absolute URLs (next_url, canonical)
-    etag = etag_for(current_app.extensions["tym_release"], request.host_url, *parts)
-    answer = not_modified(etag)
+    etag = etag_for(*parts)
+    answer = not_modified(etag, cache_control)
     if answer is not None:
-        answer.headers["Cache-Control"] = _cache_control(cache_control)
         return answer
     cache = page_cache()
     public = viewer() == "public" and "_flashes" not in session and cache.max_bytes > 0
     if public:
         stored = cache.get(etag)
         if stored is not None:
-            return _finish(Response(stored[0], mimetype=stored[1]), etag, "hit",
-                           cache_control)
+            return _finish(Response(stored[0], mimetype=stored[1]), etag, cache_control,
+                           "hit")
     response = make_response(build())
     if public and response.status_code == 200 and not response.is_streamed \
             and "_flashes" not in session:
         cache.put(etag, response.get_data(), response.mimetype)
-        return _finish(response, etag, "miss", cache_control)
-    return _finish(response, etag, None, cache_control)
+        return _finish(response, etag, cache_control, "miss")
+    return _finish(response, etag, cache_control, None)
 
 
-def _cache_control(public: str) -> str:
-    return public if viewer() == "public" else "private, no-store"
-
-
-def _finish(response: Response, etag: str, outcome: str | None, public: str) -> Response:
-    with_validators(response, etag)
-    response.headers["Cache-Control"] = _cache_control(public)
-    if outcome is not None and request.method in ("GET", "HEAD"):
+def _finish(response: Response, etag: str, public: str, outcome: str | None) -> Response:
+    with_validators(response, etag, public)
+    if outcome is not None:
         response.headers["X-Page-Cache"] = outcome
     return response
