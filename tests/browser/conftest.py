@@ -21,6 +21,7 @@ from portal.registry.audit.recorder import Actor
 from portal.registry.demo import load_demo
 from portal.registry.geography.boundaries import load_boundaries_into
 from portal.registry.geography.reference import read_snapshot, sync_reference
+from portal.registry.users import services as users
 from tests.conftest import ROOT, STATFI_2025, test_settings
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -113,4 +114,15 @@ def page(browser):
     yield page
     context.close()
 
+
+def editor_account(database: Database, email: str, network_id: str, password: str,
+                   display_name: str = "") -> None:
+    """An editor of ``network_id`` with a password, created the way an admin's tools do
+    (audited); nothing happens when the account exists already (the live registry is
+    shared by the browser tests)."""
+    with database.transaction(Actor("test:browser-setup")) as session:
+        if users.find_user(session, email) is None:
+            user, token = users.add_user(session, email, "editor", display_name)
+            users.assign(session, user, network_id)
+            users.set_password_with_token(session, token, password)
 

@@ -12,8 +12,7 @@ import pytest
 
 from portal.registry import editing
 from portal.registry.audit.recorder import Actor
-from portal.registry.users import services
-from tests.browser.conftest import ARTIFACTS, Traffic
+from tests.browser.conftest import ARTIFACTS, Traffic, editor_account
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +25,8 @@ PASSWORD = "three words minimum here"
 def editor(live_database):
     """An editor of the demo network, created the way an admin's tools do (audited)."""
     _url, database = live_database
+    editor_account(database, EMAIL, NETWORK, PASSWORD, "Leena Leader")
     with database.transaction(Actor("test:browser-setup")) as session:
-        if services.find_user(session, EMAIL) is None:
-            user, token = services.add_user(session, EMAIL, "editor", "Leena Leader")
-            services.assign(session, user, NETWORK)
-            services.set_password_with_token(session, token, PASSWORD)
         seats = editing.current_part(session, NETWORK, "steering_groups")
     yield EMAIL
     # leave the shared live registry as the other browser tests expect it

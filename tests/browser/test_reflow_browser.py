@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Traffic
+from tests.browser.conftest import Traffic, editor_account
 
 pytestmark = pytest.mark.browser
 
@@ -42,15 +42,7 @@ REFLOW_PASSWORD = "narrow screens need love"
 
 @pytest.fixture
 def reflow_editor(live_database):
-    from portal.registry.audit.recorder import Actor
-    from portal.registry.users import services
-
-    _url, database = live_database
-    with database.transaction(Actor("test:browser-setup")) as session:
-        if services.find_user(session, REFLOW_EDITOR) is None:
-            user, token = services.add_user(session, REFLOW_EDITOR, "editor", "Narrow")
-            services.assign(session, user, "kainuu")
-            services.set_password_with_token(session, token, REFLOW_PASSWORD)
+    editor_account(live_database[1], REFLOW_EDITOR, "kainuu", REFLOW_PASSWORD, "Narrow")
     return REFLOW_EDITOR
 
 
